@@ -1,1 +1,49 @@
-#![no_std]
+//! # ps2-sys — the PlayStation 2 Emotion Engine runtime
+//!
+//! Everything a bare EE program needs below the device crates:
+//!
+//! - [`rt`]: the entry point (`__start`, the crt0 sequence of ps2sdk) and the [`entry!`] macro, so a program is
+//!   just `fn main() -> i32` (or `()`, or `Result<(), E>`);
+//! - [`syscall`]: the EE kernel's syscall table as typed Rust functions, errors as [`Result`];
+//! - [`hw`]: typed memory-mapped registers (DMAC, GS privileged, INTC, timers, SIF, EE SIO);
+//! - [`cache`]: data-cache write-back / invalidation over address ranges, uncached and accelerated aliases;
+//! - [`clock`]: a cycle clock on COP0 Count (294.912 MHz) with an [`clock::Instant`] API;
+//! - [`interrupts`]: `di`/`ei` and the [`critical_section`] implementation that makes `portable-atomic`,
+//!   `spin` and `heapless` work on a CPU without LL/SC;
+//! - [`debug`]: [`print!`]/[`println!`] and a [`log`] backend writing to the EE serial port (the PCSX2 EE console);
+//! - [`panic`]: a panic handler that prints the message and location and exits with code 101;
+//! - [`test`]: a tiny libtest-shaped harness for tests that run on the EE (in the simulator or PCSX2).
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//!
+//! ps2_sys::entry!(main);
+//!
+//! fn main() -> i32 {
+//!     ps2_sys::println!("Hello from the Emotion Engine");
+//!     0
+//! }
+//! ```
+//!
+//! On any other target than the EE the crate still builds (so that `cargo doc` and host tests work): hardware
+//! accessors then panic with a message saying they only exist on the EE.
+#![cfg_attr(not(test), no_std)]
+#![cfg_attr(target_arch = "mips", feature(asm_experimental_arch))]
+#![deny(missing_docs)]
+
+pub mod arch;
+pub mod cache;
+pub mod clock;
+pub mod debug;
+pub mod hw;
+pub mod interrupts;
+pub mod panic;
+pub mod rt;
+pub mod syscall;
+pub mod test;
+
+/// The EE core clock in Hz (`CPUCLK` in ps2sdk): COP0 Count advances once per cycle.
+pub const CPU_CLOCK_HZ: u32 = 294_912_000;
+/// The bus clock in Hz (`kBUSCLK`), which drives the timers and the DMAC.
+pub const BUS_CLOCK_HZ: u32 = 147_456_000;

@@ -1,0 +1,116 @@
+//! GS privileged registers (0x1200_0000..0x1200_1080). They are 64-bit and must be written with 64-bit stores.
+
+use bitflags::bitflags;
+use volatile_register::RW;
+
+/// One 64-bit register padded to 16 bytes, as the GS lays them out.
+#[repr(C)]
+pub struct Reg64 {
+    /// The register.
+    pub value: RW<u64>,
+    _pad: u64,
+}
+
+/// The display-side registers at 0x1200_0000.
+#[repr(C)]
+pub struct Display {
+    /// PMODE: read-circuit enables and blending.
+    pub pmode: Reg64,
+    /// SMODE1: sync mode (set by `SetGsCrt`).
+    pub smode1: Reg64,
+    /// SMODE2: interlace and field/frame mode.
+    pub smode2: Reg64,
+    /// SRFSH: DRAM refresh.
+    pub srfsh: Reg64,
+    /// SYNCH1 (set by `SetGsCrt`).
+    pub synch1: Reg64,
+    /// SYNCH2 (set by `SetGsCrt`).
+    pub synch2: Reg64,
+    /// SYNCV (set by `SetGsCrt`).
+    pub syncv: Reg64,
+    /// DISPFB1: frame buffer of read circuit 1.
+    pub dispfb1: Reg64,
+    /// DISPLAY1: display area of read circuit 1.
+    pub display1: Reg64,
+    /// DISPFB2: frame buffer of read circuit 2.
+    pub dispfb2: Reg64,
+    /// DISPLAY2: display area of read circuit 2.
+    pub display2: Reg64,
+    /// EXTBUF (feedback write; unused).
+    pub extbuf: Reg64,
+    /// EXTDATA.
+    pub extdata: Reg64,
+    /// EXTWRITE.
+    pub extwrite: Reg64,
+    /// BGCOLOR: background colour.
+    pub bgcolor: Reg64,
+}
+
+/// The control-side registers at 0x1200_1000.
+#[repr(C)]
+pub struct Control {
+    /// CSR: status and control ([`Csr`]).
+    pub csr: Reg64,
+    /// IMR: interrupt mask (write through [`crate::syscall::gs_put_imr`], the kernel keeps a shadow).
+    pub imr: Reg64,
+    _pad: [u64; 4],
+    /// BUSDIR: transfer direction for local → host reads.
+    pub busdir: Reg64,
+    _pad2: [u64; 6],
+    /// SIGLBLID: SIGNAL and LABEL ids.
+    pub siglblid: Reg64,
+}
+
+/// The display registers.
+pub fn display() -> &'static Display {
+    // SAFETY: 0x1200_0000 is PMODE.
+    unsafe { super::block(0x1200_0000) }
+}
+
+/// The control registers.
+pub fn control() -> &'static Control {
+    // SAFETY: 0x1200_1000 is CSR.
+    unsafe { super::block(0x1200_1000) }
+}
+
+bitflags! {
+    /// CSR bits. The event bits are write-1-to-clear.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Csr: u64 {
+        /// SIGNAL event.
+        const SIGNAL = 1 << 0;
+        /// FINISH event.
+        const FINISH = 1 << 1;
+        /// H-sync event.
+        const HSINT = 1 << 2;
+        /// V-sync event.
+        const VSINT = 1 << 3;
+        /// Rectangular-area write termination event.
+        const EDWINT = 1 << 4;
+        /// Flush the drawing pipeline.
+        const FLUSH = 1 << 8;
+        /// Reset the GS.
+        const RESET = 1 << 9;
+        /// Field being displayed (1 = odd).
+        const FIELD = 1 << 13;
+        /// Keep unnamed bits on read-modify-write.
+        const _ = !0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::assert_offset;
+    use super::*;
+
+    #[test]
+    fn offsets_match_gs_privileged_h() {
+        assert_offset!(Display, smode2, 0x20);
+        assert_offset!(Display, dispfb1, 0x70);
+        assert_offset!(Display, display2, 0xA0);
+        assert_offset!(Display, bgcolor, 0xE0);
+        assert_offset!(Control, imr, 0x10);
+        assert_offset!(Control, busdir, 0x40);
+        assert_offset!(Control, siglblid, 0x80);
+    }
+}

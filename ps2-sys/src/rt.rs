@@ -1,0 +1,186 @@
+//! Program start-up: the crt0 sequence and the [`entry!`](crate::entry) macro.
+//!
+//! `__start` (the ELF entry point, written in assembly because it runs before there is a stack) does what
+//! ps2sdk's crt0 does:
+//!
+//! 1. clears BSS (`_fbss`..`_end`) with 128-bit `sq` stores;
+//! 2. calls `SetupThread(_gp, _stack, _stack_size, &ARGS, ExitThread)`, which makes the caller the main thread
+//!    and returns its stack pointer, and loads `$sp` and `$gp`;
+//! 3. jumps to Rust, which calls `SetupHeap(_end, _heap_size)`, writes the data cache back with `FlushCache(0)`,
+//!    enables interrupts, runs the user's `main` and passes its result to `Exit`.
+//!
+//! The symbols `_stack`, `_stack_size` and `_heap_size` come from the linker script (`ps2-ee.ld`) and can be
+//! overridden there.
+
+use crate::syscall;
+
+/// The argument block the kernel fills in during `SetupThread` (`struct sargs` in ps2sdk, 0x144 bytes).
+#[repr(C)]
+pub struct StartArgs {
+    argc: i32,
+    argv: [*const u8; 16],
+    payload: [u8; 256],
+}
+
+/// Filled by the kernel in `SetupThread`; read by [`args`]. Lives in BSS, so it is zero until then.
+#[unsafe(no_mangle)]
+static mut __ps2_args: StartArgs = StartArgs { argc: 0, argv: [core::ptr::null(); 16], payload: [0; 256] };
+
+/// The program's arguments as the loader passed them (the first is usually the ELF's path).
+///
+/// Each argument is returned without its terminating NUL. Invalid or absent argument blocks yield nothing.
+pub fn args() -> impl Iterator<Item = &'static [u8]> {
+    // SAFETY: written once by the kernel before any Rust code runs, never written again.
+    let block = unsafe { &*core::ptr::addr_of!(__ps2_args) };
+    let argc = block.argc.clamp(0, 16) as usize;
+    block.argv[..argc].iter().filter(|p| !p.is_null()).map(|&p| {
+        // SAFETY: the kernel stores NUL-terminated strings inside the payload area.
+        unsafe { core::ffi::CStr::from_ptr(p.cast()).to_bytes() }
+    })
+}
+
+/// What `main` may return, converted to the exit code passed to the kernel's `Exit`.
+///
+/// Mirrors `std::process::Termination`: `()` is success (0), an `i32` is used as is, and `Result::Err`
+/// prints the error and exits with 1.
+pub trait Termination {
+    /// Converts the value into an exit code.
+    fn report(self) -> i32;
+}
+
+impl Termination for () {
+    fn report(self) -> i32 {
+        0
+    }
+}
+
+impl Termination for i32 {
+    fn report(self) -> i32 {
+        self
+    }
+}
+
+impl<T: Termination, E: core::fmt::Debug> Termination for Result<T, E> {
+    fn report(self) -> i32 {
+        match self {
+            Ok(value) => value.report(),
+            Err(error) => {
+                crate::println!("Error: {error:?}");
+                1
+            }
+        }
+    }
+}
+
+/// Declares the program's `main` function.
+///
+/// ```ignore
+/// #![no_std]
+/// #![no_main]
+/// ps2_sys::entry!(main);
+///
+/// fn main() -> Result<(), &'static str> {
+///     ps2_sys::println!("hi");
+///     Ok(())
+/// }
+/// ```
+///
+/// The function takes no arguments (see [`args`](crate::rt::args)) and returns any
+/// [`Termination`](crate::rt::Termination) type.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        #[doc(hidden)]
+        #[unsafe(export_name = "__ps2_main")]
+        pub extern "C" fn __ps2_main() -> i32 {
+            let main: fn() -> _ = $main;
+            $crate::rt::Termination::report(main())
+        }
+    };
+}
+
+/// Flushes pending output and ends the program with `code`: the kernel's `Exit` syscall.
+///
+/// On a console this returns to the system menu; the simulator ends the run with this exit code.
+pub fn exit(code: i32) -> ! {
+    crate::cache::flush_all();
+    syscall::exit(code)
+}
+
+#[cfg(target_arch = "mips")]
+unsafe extern "C" {
+    static _end: u8;
+    static _heap_size: u8;
+    fn __ps2_main() -> i32;
+}
+
+/// Called by `__start` once the stack is set up.
+#[cfg(target_arch = "mips")]
+#[unsafe(no_mangle)]
+extern "C" fn __ps2_rust_start() -> ! {
+    // Linker-script symbols: only their addresses are used.
+    let (heap_start, heap_size) = (core::ptr::addr_of!(_end) as *mut u8, core::ptr::addr_of!(_heap_size) as i32);
+    syscall::setup_heap(heap_start, heap_size);
+    crate::cache::flush_all();
+    // SAFETY: start-up is complete; ps2sdk enables interrupts at this point as well.
+    unsafe { crate::arch::ei() };
+    // SAFETY: provided by the `entry!` macro; a missing `entry!` is a link error naming `__ps2_main`.
+    let code = unsafe { __ps2_main() };
+    exit(code)
+}
+
+#[cfg(target_arch = "mips")]
+core::arch::global_asm!(
+    r#"
+    .section .text.__start, "ax", @progbits
+    .globl __start
+    .type __start, @function
+    .set push
+    .set noreorder
+    .set noat
+__start:
+    # 1. Clear BSS 16 bytes at a time (both bounds are 128-byte aligned by the linker script).
+    lui     $2, %hi(_fbss)
+    addiu   $2, $2, %lo(_fbss)
+    lui     $3, %hi(_end)
+    addiu   $3, $3, %lo(_end)
+    beq     $2, $3, 2f
+    nop
+1:  .word   0x7c400000              # sq $0, 0($2)  (128-bit store; not known to every assembler)
+    addiu   $2, $2, 16
+    sltu    $1, $2, $3
+    bne     $1, $0, 1b
+    nop                             # the R5900 short-loop erratum needs a NOP in this delay slot
+2:
+    # 2. SetupThread(gp, stack, stack_size, &args, root): returns the main thread's stack pointer.
+    lui     $28, %hi(_gp)
+    addiu   $28, $28, %lo(_gp)
+    move    $4, $28
+    lui     $5, %hi(_stack)
+    addiu   $5, $5, %lo(_stack)
+    lui     $6, %hi(_stack_size)
+    addiu   $6, $6, %lo(_stack_size)
+    lui     $7, %hi(__ps2_args)
+    addiu   $7, $7, %lo(__ps2_args)
+    lui     $8, %hi(__ps2_exit_thread)
+    addiu   $8, $8, %lo(__ps2_exit_thread)
+    addiu   $3, $0, 0x3c
+    syscall
+    nop
+    move    $29, $2
+    # 3. Into Rust; never returns.
+    jal     __ps2_rust_start
+    nop
+3:  b       3b
+    nop
+
+    # The main thread's root function: where a thread that returns goes (ExitThread, syscall 0x23).
+    .globl __ps2_exit_thread
+    .type __ps2_exit_thread, @function
+__ps2_exit_thread:
+    addiu   $3, $0, 0x23
+    syscall
+    nop
+    .set pop
+"#
+);
