@@ -1,0 +1,406 @@
+//! A `no_std`, allocation-free ISO9660 reader.
+//!
+//! The reader works over any [`SectorRead`] source: on the EE that is the CDVDFSV client, on the
+//! host a byte slice (implemented here) or an image file (`ps2_iso::ImageFile`). It keeps one
+//! 2048-byte sector buffer inside [`Volume`] and nothing else, so it runs without a heap.
+//!
+//! Compared with the ROM's `sceCdSearchFile` (see the crate README):
+//! * directories are walked **fully**: every sector of the extent, any number of entries;
+//! * look-ups are ASCII case-insensitive and tolerate a missing or different `;version`;
+//! * paths may use `\` or `/`, may start with a device prefix (`cdrom0:`) and need no leading
+//!   separator: `cdrom0:\DATA\FILE.BIN;1`, `/data/file.bin` and `data/file.bin` are the same file;
+//! * every malformed structure is reported as [`Error::Corrupt`] with the sector it was found in,
+//!   never a panic (this is fuzzed by the host tests).
+//!
+//! ```
+//! use ps2_cdvd::iso9660::{SectorRead, Volume};
+//! # fn demo<R: SectorRead>(disc: R) -> Result<(), ps2_cdvd::iso9660::Error<R::Error>> {
+//! let mut volume = Volume::open(disc)?;
+//! let config = volume.find("\\SYSTEM.CNF;1")?;
+//! let mut text = [0u8; 256];
+//! let length = volume.read_at(&config, 0, &mut text)?;
+//! for entry in volume.read_dir(&volume.root())? {
+//!     let entry = entry?;
+//!     let _ = (entry.name.as_str(), entry.lsn, entry.size, entry.is_dir);
+//! }
+//! # let _ = length; Ok(()) }
+//! ```
+//!
+//! Not supported (not used on PS2 discs): multi-extent files (flag bit 7; each extent is listed
+//! as its own entry), interleaved files, extended attribute records, Rock Ridge and Joliet names
+//! (the primary ISO9660 names are always used).
+
+mod name;
+mod record;
+
+use core::fmt;
+
+pub use name::{IsoName, MAX_NAME_LEN};
+use record::{Record, le_u16, le_u32, parse_record};
+
+/// Size of a logical sector (user data of a Mode 1 / Mode 2 Form 1 CD sector, or a DVD sector).
+pub const SECTOR_SIZE: usize = 2048;
+
+/// LSN of the first volume descriptor (after the 16-sector system area).
+pub const FIRST_DESCRIPTOR_LSN: u32 = 16;
+
+/// How many volume descriptors are examined before giving up on finding the primary one.
+const MAX_DESCRIPTORS: u32 = 32;
+
+/// A source of 2048-byte sectors addressed by LSN.
+pub trait SectorRead {
+    /// The source's error (a CDVD error code, an I/O error, ...).
+    type Error;
+
+    /// Fills `buf` with the sectors starting at `lsn`. `buf.len()` is always a non-zero multiple
+    /// of [`SECTOR_SIZE`]; the reader never asks for sectors beyond the volume size that the
+    /// primary volume descriptor states.
+    fn read_sectors(&mut self, lsn: u32, buf: &mut [u8]) -> Result<(), Self::Error>;
+}
+
+impl<T: SectorRead + ?Sized> SectorRead for &mut T {
+    type Error = T::Error;
+
+    fn read_sectors(&mut self, lsn: u32, buf: &mut [u8]) -> Result<(), Self::Error> {
+        (**self).read_sectors(lsn, buf)
+    }
+}
+
+/// A read outside of an in-memory image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfImage {
+    /// First sector asked for.
+    pub lsn: u32,
+    /// Number of sectors asked for.
+    pub sectors: usize,
+}
+
+impl fmt::Display for OutOfImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sectors {}..+{} lie outside the image", self.lsn, self.sectors)
+    }
+}
+
+impl core::error::Error for OutOfImage {}
+
+/// An image held in memory (the whole disc as bytes). A trailing partial sector reads as if
+/// padded with zeros.
+impl SectorRead for &[u8] {
+    type Error = OutOfImage;
+
+    fn read_sectors(&mut self, lsn: u32, buf: &mut [u8]) -> Result<(), Self::Error> {
+        let sectors = buf.len() / SECTOR_SIZE;
+        let out_of_image = OutOfImage { lsn, sectors };
+        let start = (lsn as usize).checked_mul(SECTOR_SIZE).ok_or(out_of_image)?;
+        if start >= self.len() || buf.len() > self.len().div_ceil(SECTOR_SIZE) * SECTOR_SIZE - start {
+            return Err(out_of_image);
+        }
+        let available = (self.len() - start).min(buf.len());
+        buf[..available].copy_from_slice(&self[start..start + available]);
+        buf[available..].fill(0);
+        Ok(())
+    }
+}
+
+/// A file or directory found on the disc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirEntry {
+    /// First sector of the extent.
+    pub lsn: u32,
+    /// Length in bytes (for a directory, the length of its records, a multiple of 2048).
+    pub size: u32,
+    /// Whether the entry is a directory.
+    pub is_dir: bool,
+    /// The identifier as recorded (`NAME.EXT;1`); [`IsoName::as_str`] gives `NAME.EXT`.
+    /// Empty for the root directory.
+    pub name: IsoName,
+    /// Recording date and time as stored: years since 1900, month, day, hour, minute, second,
+    /// offset from GMT in 15-minute units (signed).
+    pub recorded: [u8; 7],
+}
+
+impl DirEntry {
+    /// Number of sectors the extent occupies.
+    pub fn sectors(&self) -> u32 {
+        self.size.div_ceil(SECTOR_SIZE as u32)
+    }
+}
+
+/// Why a look-up or read failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Error<E> {
+    /// The sector source failed.
+    Io(E),
+    /// No entry of this name exists in the directory being searched.
+    NotFound {
+        /// The path component that was not found (as given, possibly shortened to
+        /// [`MAX_NAME_LEN`] bytes).
+        component: IsoName,
+    },
+    /// A path component other than the last names a file, not a directory.
+    NotADirectory {
+        /// The file that was used as a directory.
+        component: IsoName,
+    },
+    /// The disc's structures are invalid.
+    Corrupt {
+        /// What is wrong.
+        what: &'static str,
+        /// The sector holding the faulty structure (or the start of the faulty extent).
+        lsn: u32,
+    },
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(error) => write!(f, "disc read failed: {error}"),
+            Error::NotFound { component } => write!(f, "no file or directory named {component}"),
+            Error::NotADirectory { component } => write!(f, "{component} is a file, not a directory"),
+            Error::Corrupt { what, lsn } => write!(f, "corrupt ISO9660 volume at LSN {lsn}: {what}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for Error<E> {}
+
+/// An opened ISO9660 volume.
+pub struct Volume<R: SectorRead> {
+    reader: R,
+    /// The one sector buffer; `cached_lsn` says which sector it holds.
+    sector: [u8; SECTOR_SIZE],
+    cached_lsn: Option<u32>,
+    root: DirEntry,
+    volume_sectors: u32,
+    volume_id: [u8; 32],
+}
+
+impl<R: SectorRead> Volume<R> {
+    /// Reads the volume descriptors (from LSN 16 on) and checks the primary one.
+    pub fn open(reader: R) -> Result<Self, Error<R::Error>> {
+        let mut volume = Self {
+            reader,
+            sector: [0; SECTOR_SIZE],
+            cached_lsn: None,
+            root: DirEntry {
+                lsn: 0,
+                size: 0,
+                is_dir: true,
+                name: IsoName::from_bytes(b""),
+                recorded: [0; 7],
+            },
+            volume_sectors: 0,
+            volume_id: [b' '; 32],
+        };
+        for lsn in FIRST_DESCRIPTOR_LSN..FIRST_DESCRIPTOR_LSN + MAX_DESCRIPTORS {
+            volume.load_sector(lsn)?;
+            if &volume.sector[1..6] != b"CD001" {
+                return Err(corrupt("no ISO9660 volume descriptor (CD001) here", lsn));
+            }
+            match volume.sector[0] {
+                1 => return volume.read_primary_descriptor(lsn).map(|()| volume),
+                255 => return Err(corrupt("descriptor set ends before a primary volume descriptor", lsn)),
+                _ => {}
+            }
+        }
+        Err(corrupt("no primary volume descriptor among the first descriptors", FIRST_DESCRIPTOR_LSN))
+    }
+
+    /// Decodes the primary volume descriptor held in the sector buffer.
+    fn read_primary_descriptor(&mut self, lsn: u32) -> Result<(), Error<R::Error>> {
+        let descriptor = &self.sector;
+        if le_u16(descriptor, 128) != Some(SECTOR_SIZE as u16) {
+            return Err(corrupt("logical block size is not 2048", lsn));
+        }
+        let volume_sectors = le_u32(descriptor, 80).unwrap_or(0);
+        if volume_sectors <= FIRST_DESCRIPTOR_LSN {
+            return Err(corrupt("volume space size too small", lsn));
+        }
+        let root_len = usize::from(descriptor[156]);
+        let root = match descriptor.get(156..156 + root_len).and_then(parse_record) {
+            Some(Record::SelfOrParent(root)) if root.is_dir => root,
+            _ => return Err(corrupt("root directory record is invalid", lsn)),
+        };
+        self.volume_id.copy_from_slice(&descriptor[40..72]);
+        self.volume_sectors = volume_sectors;
+        self.root = DirEntry { name: IsoName::from_bytes(b""), ..root };
+        self.check_extent(&self.root)?;
+        Ok(())
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> DirEntry {
+        self.root
+    }
+
+    /// Size of the volume in sectors, as the primary volume descriptor states it.
+    pub fn volume_sectors(&self) -> u32 {
+        self.volume_sectors
+    }
+
+    /// The volume identifier with its space padding removed.
+    pub fn volume_id(&self) -> &str {
+        let id = core::str::from_utf8(&self.volume_id).unwrap_or("");
+        id.trim_end_matches([' ', '\0'])
+    }
+
+    /// Gives the sector source back.
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
+    /// Lists a directory's entries (without `.` and `..`), reading every sector of it.
+    /// Fails with [`Error::NotADirectory`] when `dir` is a file.
+    pub fn read_dir(&mut self, dir: &DirEntry) -> Result<ReadDir<'_, R>, Error<R::Error>> {
+        if !dir.is_dir {
+            return Err(Error::NotADirectory { component: dir.name });
+        }
+        self.check_extent(dir)?;
+        Ok(ReadDir { volume: self, lsn: dir.lsn, size: u64::from(dir.size), offset: 0, finished: false })
+    }
+
+    /// Looks a path up: components separated by `\` or `/`, an optional device prefix ending in
+    /// `:`, compared case-insensitively and without `;version`. An empty path (or `\`) is the
+    /// root directory.
+    pub fn find(&mut self, path: &str) -> Result<DirEntry, Error<R::Error>> {
+        let path = path.as_bytes();
+        let path = match path.iter().position(|&byte| byte == b':') {
+            Some(colon) => &path[colon + 1..],
+            None => path,
+        };
+        let mut current = self.root;
+        for component in path.split(|&byte| byte == b'\\' || byte == b'/') {
+            if component.is_empty() || component == b"." {
+                continue;
+            }
+            if !current.is_dir {
+                return Err(Error::NotADirectory { component: current.name });
+            }
+            current = self.find_in(&current, component)?;
+        }
+        Ok(current)
+    }
+
+    /// Looks one name up in a directory.
+    fn find_in(&mut self, dir: &DirEntry, component: &[u8]) -> Result<DirEntry, Error<R::Error>> {
+        for entry in self.read_dir(dir)? {
+            let entry = entry?;
+            if entry.name.matches(component) {
+                return Ok(entry);
+            }
+        }
+        Err(Error::NotFound { component: IsoName::from_bytes(component) })
+    }
+
+    /// Reads bytes of a file starting at byte `offset`; returns how many were read (fewer than
+    /// `buf.len()` only at the end of the file, 0 at or past it). Whole aligned sectors go
+    /// straight into `buf`; only partial sectors pass through the internal buffer.
+    pub fn read_at(&mut self, entry: &DirEntry, offset: u64, buf: &mut [u8]) -> Result<usize, Error<R::Error>> {
+        let size = u64::from(entry.size);
+        if offset >= size || buf.is_empty() {
+            return Ok(0);
+        }
+        self.check_extent(entry)?;
+        let length = (size - offset).min(buf.len() as u64) as usize;
+        let sector_size = SECTOR_SIZE as u64;
+        let mut done = 0;
+        while done < length {
+            let position = offset + done as u64;
+            // In range: check_extent proved that every sector of the extent is a valid u32 LSN.
+            let lsn = entry.lsn + (position / sector_size) as u32;
+            let in_sector = (position % sector_size) as usize;
+            let remaining = length - done;
+            if in_sector == 0 && remaining >= SECTOR_SIZE {
+                let whole = remaining / SECTOR_SIZE * SECTOR_SIZE;
+                self.reader.read_sectors(lsn, &mut buf[done..done + whole]).map_err(Error::Io)?;
+                done += whole;
+            } else {
+                self.load_sector(lsn)?;
+                let take = (SECTOR_SIZE - in_sector).min(remaining);
+                buf[done..done + take].copy_from_slice(&self.sector[in_sector..in_sector + take]);
+                done += take;
+            }
+        }
+        Ok(length)
+    }
+
+    /// Fails unless the entry's whole extent lies inside the volume.
+    fn check_extent(&self, entry: &DirEntry) -> Result<(), Error<R::Error>> {
+        let end = u64::from(entry.lsn) + u64::from(entry.sectors());
+        if entry.size > 0 && end > u64::from(self.volume_sectors) {
+            let what = if entry.is_dir { "directory extends past the end of the volume" } else { "file extends past the end of the volume" };
+            return Err(corrupt(what, entry.lsn));
+        }
+        Ok(())
+    }
+
+    /// Makes the sector buffer hold `lsn`.
+    fn load_sector(&mut self, lsn: u32) -> Result<(), Error<R::Error>> {
+        if self.cached_lsn != Some(lsn) {
+            // A failed read may leave the buffer half-written.
+            self.cached_lsn = None;
+            self.reader.read_sectors(lsn, &mut self.sector).map_err(Error::Io)?;
+            self.cached_lsn = Some(lsn);
+        }
+        Ok(())
+    }
+}
+
+fn corrupt<E>(what: &'static str, lsn: u32) -> Error<E> {
+    Error::Corrupt { what, lsn }
+}
+
+/// Iterator over a directory's entries, from [`Volume::read_dir`]. Stops after the first error.
+pub struct ReadDir<'volume, R: SectorRead> {
+    volume: &'volume mut Volume<R>,
+    lsn: u32,
+    size: u64,
+    /// Byte offset of the next record within the directory extent.
+    offset: u64,
+    finished: bool,
+}
+
+impl<R: SectorRead> ReadDir<'_, R> {
+    fn next_entry(&mut self) -> Result<Option<DirEntry>, Error<R::Error>> {
+        let sector_size = SECTOR_SIZE as u64;
+        while self.offset < self.size {
+            // In range: read_dir checked that the whole extent lies inside the volume.
+            let lsn = self.lsn + (self.offset / sector_size) as u32;
+            let in_sector = (self.offset % sector_size) as usize;
+            self.volume.load_sector(lsn)?;
+            let record_len = usize::from(self.volume.sector[in_sector]);
+            if record_len == 0 {
+                // The rest of this sector is padding; records never cross sector boundaries.
+                self.offset = (self.offset / sector_size + 1) * sector_size;
+                continue;
+            }
+            let record = self
+                .volume
+                .sector
+                .get(in_sector..in_sector + record_len)
+                .ok_or(corrupt("directory record crosses a sector boundary", lsn))?;
+            let parsed = parse_record(record).ok_or(corrupt("malformed directory record", lsn))?;
+            self.offset += record_len as u64;
+            match parsed {
+                Record::SelfOrParent(_) => continue,
+                Record::Entry(entry) => return Ok(Some(entry)),
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl<R: SectorRead> Iterator for ReadDir<'_, R> {
+    type Item = Result<DirEntry, Error<R::Error>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        let result = self.next_entry().transpose();
+        if !matches!(result, Some(Ok(_))) {
+            self.finished = true;
+        }
+        result
+    }
+}
