@@ -1,0 +1,128 @@
+//! `cargo xtask <task>`: project automation, in Rust so that it runs wherever cargo does.
+//!
+//! - `cargo xtask test` — the README's test command:
+//!   1. host tests of every crate that builds for the host (pure logic, host tools);
+//!   2. every EE program (examples and EE test binaries, debug and release) built for the Emotion Engine;
+//!   3. the R5900 ISA check over every one of those ELFs (0 violations required);
+//!   4. the EE tests run in the simulator through the runner (`cargo test --test '*'` on the EE target);
+//!   5. the examples run headless in the simulator, their output and exit code checked.
+//! - `cargo xtask isacheck` — steps 2-3 only.
+//!
+//! Every step prints what it runs; the first failure stops the run with a non-zero exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+/// Crates whose EE integration tests run in the simulator (`tests/*.rs` with `harness = false`).
+const EE_TEST_CRATES: &[&str] = &["ps2-sys"];
+
+/// Examples run in step 5, with a line their output must contain.
+const EXAMPLE_RUNS: &[(&str, &str)] = &[("hello", "sum of 1..=1000 computed in a heap Vec: 500500")];
+
+fn main() -> Result<()> {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match task.as_str() {
+        "test" => test_all(&root),
+        "isacheck" => build_and_check_ee(&root).map(drop),
+        _ => {
+            eprintln!("usage: cargo xtask <test|isacheck>");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace root exists")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn run(step: &str, command: &mut Command) -> Result<()> {
+    eprintln!("\n==> {step}\n    {command:?}");
+    let status = command.status().with_context(|| format!("could not start {command:?}"))?;
+    if !status.success() {
+        bail!("{step} failed ({status})");
+    }
+    Ok(())
+}
+
+fn test_all(root: &Path) -> Result<()> {
+    run(
+        "host tests",
+        cargo().args(["test", "--target", "host-tuple", "-Zbuild-std=std,panic_unwind", "--workspace"]).args([
+            "--exclude",
+            "ps2-rs-examples",
+        ]),
+    )?;
+    let elves = build_and_check_ee(root)?;
+    eprintln!("    {} EE ELFs are R5900-clean", elves.len());
+    for krate in EE_TEST_CRATES {
+        run(&format!("EE tests of {krate} in the simulator"), cargo().args(["test", "-p", krate, "--test", "*"]))?;
+    }
+    for (example, expected) in EXAMPLE_RUNS {
+        let output = cargo().args(["run", "--release", "--example", example]).output()?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        eprintln!("\n==> example {example} in the simulator\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+        if !output.status.success() {
+            bail!("example {example} failed ({})", output.status);
+        }
+        if !stdout.contains(expected) {
+            bail!("example {example} did not print {expected:?}");
+        }
+    }
+    println!("xtask: all steps passed");
+    Ok(())
+}
+
+/// Builds every EE program and checks each ELF; returns their paths.
+fn build_and_check_ee(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut elves = Vec::new();
+    for profile in ["dev", "release"] {
+        run(&format!("EE examples ({profile})"), cargo().args(["build", "--examples", "--profile", profile]))?;
+        let tests = cargo()
+            .args(["test", "--no-run", "--profile", profile, "--message-format=short"])
+            .args(EE_TEST_CRATES.iter().flat_map(|c| ["-p", c]))
+            .args(["--test", "*"])
+            .output()?;
+        if !tests.status.success() {
+            bail!("building the EE tests failed:\n{}", String::from_utf8_lossy(&tests.stderr));
+        }
+        for line in String::from_utf8_lossy(&tests.stderr).lines() {
+            if let Some(path) = line.trim().strip_prefix("Executable ").and_then(|l| l.split(" (").nth(1)) {
+                elves.push(root.join(path.trim_end_matches(')')));
+            }
+        }
+        let dir = root.join("target/mips-ps2-ee").join(if profile == "dev" { "debug" } else { profile }).join("examples");
+        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            // Example executables have no extension; skip `.d` files and hashed copies.
+            if path.is_file() && !name.contains('.') && !name.contains('-') {
+                elves.push(path);
+            }
+        }
+    }
+    eprintln!("\n==> R5900 ISA check of {} ELFs", elves.len());
+    let mut dirty = 0;
+    for elf in &elves {
+        let data = std::fs::read(elf).with_context(|| format!("reading {}", elf.display()))?;
+        let report = ps2_isacheck::check_elf(&data).with_context(|| format!("checking {}", elf.display()))?;
+        eprintln!("    {}: {} words, {} violation(s)", elf.display(), report.words_checked, report.violations.len());
+        for violation in &report.violations {
+            eprintln!("      {violation}");
+        }
+        if !report.is_clean() {
+            dirty += 1;
+        }
+    }
+    if dirty > 0 {
+        bail!("{dirty} EE ELF(s) contain instructions the R5900 does not have");
+    }
+    Ok(elves)
+}
