@@ -19,7 +19,7 @@
 //! - The allocator is [`linked_list_allocator`]'s first-fit free list (a small, well-kept `no_std` allocator
 //!   that returns freed blocks to the list and merges neighbours), guarded by a [`critical_section`] because the
 //!   R5900 has no compare-and-swap for a lock.
-//! - [`stats`] reports used, free and peak bytes.
+//! - `stats()` ([`Ps2Heap::stats`] of the global heap) reports used, free and peak bytes.
 //! - When an allocation fails, the request (size, alignment) and the heap's state are printed on the serial
 //!   port before the allocation error handler runs, so an out-of-memory report says what was asked for.
 //! - The heap is set up on the first allocation; nothing needs calling at start-up.

@@ -47,7 +47,7 @@ fn cache_line_op<const OP: u32>(line: usize) {
     #[cfg(target_arch = "mips")]
     // SAFETY: hit-type cache operations act only on lines that hold this address.
     unsafe {
-        core::arch::asm!(".set push", ".set mips3", "cache {op}, 0({addr})", ".set pop", op = const OP, addr = in(reg) line, options(nostack))
+        core::arch::asm!(".set push", ".set mips3", ".set noat", "cache {op}, 0({addr})", ".set pop", op = const OP, addr = in(reg) line, options(nostack))
     };
     #[cfg(not(target_arch = "mips"))]
     let _ = line;

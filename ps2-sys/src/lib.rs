@@ -11,8 +11,8 @@
 //! - [`interrupts`]: `di`/`ei` and the [`critical_section`] implementation that makes `portable-atomic`,
 //!   `spin` and `heapless` work on a CPU without LL/SC;
 //! - [`debug`]: [`print!`]/[`println!`] and a [`log`] backend writing to the EE serial port (the PCSX2 EE console);
-//! - [`panic`]: a panic handler that prints the message and location and exits with code 101;
-//! - [`test`]: a tiny libtest-shaped harness for tests that run on the EE (in the simulator or PCSX2).
+//! - [`panic`](mod@panic): a panic handler that prints the message and location and exits with code 101;
+//! - [`test`](mod@test): a tiny libtest-shaped harness for tests that run on the EE (in the simulator or PCSX2).
 //!
 //! ```ignore
 //! #![no_std]
