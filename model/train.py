@@ -101,6 +101,10 @@ def main() -> int:
     parser.add_argument("--bench", type=int, default=0, help="only time N steps, write nothing")
     args = parser.parse_args()
 
+    if min(args.max_steps, args.batch_size, args.eval_every, args.seq_len) < 1 or args.warmup_steps < 0:
+        parser.error("--max-steps, --batch-size, --eval-every, --seq-len must be >= 1")
+    if args.warmup_steps >= args.max_steps:
+        parser.error(f"--warmup-steps ({args.warmup_steps}) must be below --max-steps ({args.max_steps})")
     if not args.tokenizer.is_file():
         parser.error(f"{args.tokenizer} not found: run train_tokenizer.py first")
     for split in ("train.txt", "val.txt"):
