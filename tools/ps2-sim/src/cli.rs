@@ -1,0 +1,81 @@
+//! Command-line options shared by the `ps2-sim` binary and the `ps2-run` runner (which reads
+//! them from the `PS2_SIM_ARGS` environment variable).
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::kernel::EE_CLOCK_HZ;
+use crate::machine::{DEFAULT_MAX_CYCLES, Machine, MachineConfig, RunOutcome};
+
+/// Options of a simulator run.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SimOptions {
+    /// End the run after this many simulated EE cycles [default: 60 s = 17694720000].
+    #[arg(long, value_name = "N")]
+    pub max_cycles: Option<u64>,
+    /// End the run after this many simulated seconds (alternative to --max-cycles).
+    #[arg(long, value_name = "SECONDS", conflicts_with = "max_cycles")]
+    pub max_seconds: Option<f64>,
+    /// Write the run summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Save the displayed GS frame as PNG at exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Pad input script (for the PADMAN server; not simulated yet, see the README).
+    #[arg(long, value_name = "FILE")]
+    pub pad_script: Option<PathBuf>,
+    /// Do not print the summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl SimOptions {
+    /// The cycle limit these options ask for.
+    pub fn max_cycles(&self) -> u64 {
+        match (self.max_cycles, self.max_seconds) {
+            (Some(c), _) => c,
+            (None, Some(s)) => (s.max(0.0) * EE_CLOCK_HZ as f64) as u64,
+            (None, None) => DEFAULT_MAX_CYCLES,
+        }
+    }
+
+    /// Boots `input` (ELF or ISO) with `args` for the guest, runs it, prints the summary,
+    /// writes the JSON and screenshot; returns the outcome (its `exit_code()` is what the
+    /// process should exit with).
+    pub fn run(&self, input: &Path, args: Vec<String>) -> RunOutcome {
+        let config = MachineConfig { max_cycles: self.max_cycles(), echo_console: true, args };
+        let mut machine = match Machine::from_path(input, config) {
+            Ok(m) => m,
+            Err(e) => {
+                let summary = crate::machine::Summary {
+                    outcome: e.to_string(),
+                    exit_code: e.exit_code(),
+                    ..Default::default()
+                };
+                eprintln!("ps2-sim: {e}");
+                return RunOutcome { result: Err(e), summary };
+            }
+        };
+        if self.pad_script.is_some() {
+            eprintln!("ps2-sim: warning: --pad-script ignored: the PADMAN server is not simulated yet");
+        }
+        let outcome = machine.run();
+        if let Some(path) = &self.screenshot {
+            if let Err(e) = machine.hw.io.gs.save_png(path) {
+                eprintln!("ps2-sim: warning: no screenshot: {e}");
+            }
+        }
+        if !self.quiet || outcome.result.is_err() {
+            eprintln!("{}", outcome.summary.to_text());
+        }
+        if let Some(path) = &self.json {
+            let json = serde_json::to_string_pretty(&outcome.summary).expect("summary serializes");
+            if let Err(e) = std::fs::write(path, json) {
+                eprintln!("ps2-sim: warning: cannot write {}: {e}", path.display());
+            }
+        }
+        outcome
+    }
+}

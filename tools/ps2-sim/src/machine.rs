@@ -1,0 +1,404 @@
+//! [`Machine`]: CPU + hardware + kernel, the run loop, and how a run ends.
+
+use std::path::Path;
+use std::time::Instant;
+
+use r5900::{Cpu, Stop};
+use serde::Serialize;
+
+use crate::boot::{self, BootError};
+use crate::cpu_glue::{THREAD_STATUS, ThreadContext};
+use crate::elf::{ElfError, ElfImage, Symbols};
+use crate::hardware::Hardware;
+use crate::kernel::{EE_CLOCK_HZ, Kernel, KernelAction, KernelError};
+
+/// Exit code when the simulator stops the program for doing something the machine rejects
+/// (illegal instruction, bad memory access, unknown syscall, `break`, deadlock).
+pub const EXIT_MACHINE_FAULT: i32 = 125;
+/// Exit code when the cycle limit ends the run.
+pub const EXIT_CYCLE_LIMIT: i32 = 124;
+/// Exit code for unusable input (unreadable file, not an ELF, not a PS2 disc, bad options).
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// Default cycle limit: 60 s of simulated time.
+pub const DEFAULT_MAX_CYCLES: u64 = 60 * EE_CLOCK_HZ;
+
+/// Instructions per `Cpu::run` call: bounds how stale the timers' view of time can get and how
+/// late a pending interrupt is noticed after `ei`.
+const CHUNK: u64 = 10_000;
+
+/// How a machine is set up.
+#[derive(Debug, Clone)]
+pub struct MachineConfig {
+    /// The run ends with [`SimError::CycleLimit`] at this many simulated cycles.
+    pub max_cycles: u64,
+    /// Echo the guest's console (EE SIO, `_print`) to stdout.
+    pub echo_console: bool,
+    /// Arguments after the program name, handed to `main` through SetupThread.
+    pub args: Vec<String>,
+}
+
+impl Default for MachineConfig {
+    fn default() -> Self {
+        MachineConfig { max_cycles: DEFAULT_MAX_CYCLES, echo_console: true, args: Vec::new() }
+    }
+}
+
+/// Why a run did not end with the program calling `Exit`.
+#[derive(Debug)]
+pub enum SimError {
+    /// The input could not be loaded.
+    Elf(ElfError),
+    /// The disc image could not be booted.
+    Boot(BootError),
+    /// An instruction the R5900 does not have.
+    Illegal {
+        /// Where, symbolized.
+        at: String,
+        /// The word and what it is.
+        detail: String,
+    },
+    /// A legal EE instruction this interpreter does not implement (COP2/VU0 macro, TLB).
+    Unimplemented {
+        /// Where, symbolized.
+        at: String,
+        /// The instruction.
+        detail: String,
+    },
+    /// A load, store or fetch of unmapped memory, or a misaligned access.
+    MemoryFault {
+        /// Where, symbolized.
+        at: String,
+        /// The access.
+        detail: String,
+    },
+    /// Integer overflow trap or trap instruction.
+    Exception {
+        /// Where, symbolized.
+        at: String,
+        /// Which.
+        detail: String,
+    },
+    /// A `break` instruction (Rust's `abort`/trap lowers to it).
+    Break {
+        /// Where, symbolized.
+        at: String,
+        /// The break code.
+        code: u32,
+    },
+    /// The kernel stopped the run (unknown syscall, deadlock, ...).
+    Kernel {
+        /// Where, symbolized (the syscall's caller).
+        at: String,
+        /// The kernel's error.
+        error: KernelError,
+    },
+    /// A DMA transfer the machine could not perform.
+    Dma(String),
+    /// The cycle limit was reached.
+    CycleLimit {
+        /// The limit.
+        cycles: u64,
+        /// Where the program was.
+        at: String,
+        /// Thread states at that moment.
+        threads: String,
+    },
+}
+
+impl SimError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            SimError::Elf(_) | SimError::Boot(_) => EXIT_BAD_INPUT,
+            SimError::CycleLimit { .. } => EXIT_CYCLE_LIMIT,
+            _ => EXIT_MACHINE_FAULT,
+        }
+    }
+}
+
+impl std::fmt::Display for SimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimError::Elf(e) => write!(f, "cannot load the program: {e}"),
+            SimError::Boot(e) => write!(f, "{e}"),
+            SimError::Illegal { at, detail } => {
+                write!(f, "illegal instruction (not an R5900 instruction) at {at}: {detail}")
+            }
+            SimError::Unimplemented { at, detail } => {
+                write!(f, "instruction not implemented by the simulator at {at}: {detail}")
+            }
+            SimError::MemoryFault { at, detail } => write!(f, "memory fault at {at}: {detail}"),
+            SimError::Exception { at, detail } => write!(f, "{detail} exception at {at}"),
+            SimError::Break { at, code } => {
+                write!(f, "break {code:#x} at {at} (the program aborted or hit a trap)")
+            }
+            SimError::Kernel { at, error } => write!(f, "kernel: {error} [in {at}]"),
+            SimError::Dma(e) => write!(f, "DMA: {e}"),
+            SimError::CycleLimit { cycles, at, threads } => write!(
+                f,
+                "cycle limit of {cycles} cycles ({:.2} s simulated) reached at {at}; {threads}; \
+                 raise it with --max-cycles",
+                *cycles as f64 / EE_CLOCK_HZ as f64
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Statistics of a run, printed at exit and written as JSON by `--json`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Summary {
+    /// How the run ended ("exit(0)" or the error message).
+    pub outcome: String,
+    /// The process exit code.
+    pub exit_code: i32,
+    /// Instructions executed.
+    pub instructions: u64,
+    /// Estimated EE cycles.
+    pub cycles: u64,
+    /// `cycles` at 294.912 MHz.
+    pub simulated_seconds: f64,
+    /// Wall-clock time of the host run.
+    pub host_seconds: f64,
+    /// Simulated instructions per host second.
+    pub instructions_per_second: f64,
+    /// Bytes read from the disc image by the guest.
+    pub disc_bytes_read: u64,
+    /// Simulated time the drive spent on those reads.
+    pub disc_seconds: f64,
+    /// Syscalls handled.
+    pub syscalls: u64,
+    /// Data-cache model hits.
+    pub dcache_hits: u64,
+    /// Data-cache model misses.
+    pub dcache_misses: u64,
+}
+
+impl Summary {
+    /// The one-paragraph human form printed on stderr.
+    pub fn to_text(&self) -> String {
+        format!(
+            "ps2-sim: {}\n  {} instructions, {} est. cycles = {:.6} s at 294.912 MHz\n  host {:.3} s, {:.1} M instr/s; disc {} bytes read, {:.3} s drive time; {} syscalls",
+            self.outcome,
+            self.instructions,
+            self.cycles,
+            self.simulated_seconds,
+            self.host_seconds,
+            self.instructions_per_second / 1e6,
+            self.disc_bytes_read,
+            self.disc_seconds,
+            self.syscalls
+        )
+    }
+}
+
+/// The result of [`Machine::run`].
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// `Ok(code)` when the program called `Exit(code)`.
+    pub result: Result<i32, SimError>,
+    /// Statistics.
+    pub summary: Summary,
+}
+
+/// Maps an exit code to a process status byte: 0 stays 0, 1-255 are kept, anything else
+/// (negative, or ≥ 256, which a shell would wrap to 0) becomes 1 so a failure never reads as
+/// success.
+pub fn process_status(code: i32) -> u8 {
+    match code {
+        0..=255 => code as u8,
+        _ => 1,
+    }
+}
+
+impl RunOutcome {
+    /// The process exit code: the program's, or the error's.
+    pub fn exit_code(&self) -> i32 {
+        match &self.result {
+            Ok(code) => *code,
+            Err(e) => e.exit_code(),
+        }
+    }
+}
+
+/// A simulated PS2 with a program loaded.
+pub struct Machine {
+    /// The EE core.
+    pub cpu: Cpu,
+    /// Memory and devices.
+    pub hw: Hardware,
+    /// The HLE kernel.
+    pub kernel: Kernel<ThreadContext>,
+    /// Symbols of the loaded program.
+    pub symbols: Symbols,
+    config: MachineConfig,
+}
+
+impl Machine {
+    /// Loads an ELF; `program_name` becomes `argv[0]` (e.g. `cdrom0:\HELLO.ELF;1`).
+    pub fn from_elf_bytes(
+        bytes: &[u8],
+        program_name: &str,
+        config: MachineConfig,
+    ) -> Result<Machine, SimError> {
+        let image = ElfImage::parse(bytes).map_err(SimError::Elf)?;
+        let mut hw = Hardware::new(config.echo_console);
+        image.load_into(&mut hw.mem).map_err(SimError::Elf)?;
+        let mut args = vec![program_name.to_string()];
+        args.extend(config.args.iter().cloned());
+        let kernel = Kernel::new(args);
+        kernel.install(&mut hw);
+        let mut cpu = Cpu::new(image.entry);
+        // The main thread starts with IE set and EIE clear: crt0 enables interrupts with `ei`
+        // once it is ready for them.
+        cpu.cop0[r5900::cop0::STATUS] = THREAD_STATUS & !r5900::cop0::STATUS_EIE;
+        Ok(Machine { cpu, hw, kernel, symbols: image.symbols, config })
+    }
+
+    /// Loads an ELF file from the host.
+    pub fn from_elf_file(path: &Path, config: MachineConfig) -> Result<Machine, SimError> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            SimError::Elf(ElfError::NotElf(format!("cannot read {}: {e}", path.display())))
+        })?;
+        let name = format!("host:{}", path.file_name().unwrap_or_default().to_string_lossy());
+        Machine::from_elf_bytes(&bytes, &name, config)
+    }
+
+    /// Boots a disc image the way the console does: `SYSTEM.CNF`'s `BOOT2` executable.
+    pub fn from_iso(path: &Path, config: MachineConfig) -> Result<Machine, SimError> {
+        let (boot_path, elf) = boot::read_boot_elf(path).map_err(SimError::Boot)?;
+        Machine::from_elf_bytes(&elf, &boot_path, config)
+    }
+
+    /// Boots `path`: a disc image when it ends in `.iso`, otherwise an ELF.
+    pub fn from_path(path: &Path, config: MachineConfig) -> Result<Machine, SimError> {
+        let is_iso = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("iso"));
+        if is_iso { Machine::from_iso(path, config) } else { Machine::from_elf_file(path, config) }
+    }
+
+    /// Everything the program printed.
+    pub fn console_output(&self) -> &[u8] {
+        self.hw.io.console.captured()
+    }
+
+    /// `name+0xOFF (0xADDR)` for a code address of the loaded program.
+    pub fn symbolize(&self, addr: u32) -> String {
+        self.symbols.describe(addr)
+    }
+
+    /// Runs until the program exits or something stops it.
+    pub fn run(&mut self) -> RunOutcome {
+        let start = Instant::now();
+        let result = self.run_loop();
+        self.hw.io.console.flush();
+        let host_seconds = start.elapsed().as_secs_f64();
+        let exit_code = match &result {
+            Ok(code) => *code,
+            Err(e) => e.exit_code(),
+        };
+        let summary = Summary {
+            outcome: match &result {
+                Ok(code) => format!("exit({code})"),
+                Err(e) => e.to_string(),
+            },
+            exit_code,
+            instructions: self.cpu.instret,
+            cycles: self.cpu.cycles,
+            simulated_seconds: self.cpu.cycles as f64 / EE_CLOCK_HZ as f64,
+            host_seconds,
+            instructions_per_second: self.cpu.instret as f64 / host_seconds.max(1e-9),
+            disc_bytes_read: 0,
+            disc_seconds: 0.0,
+            syscalls: self.kernel.syscall_count,
+            dcache_hits: self.cpu.dcache.hits,
+            dcache_misses: self.cpu.dcache.misses,
+        };
+        RunOutcome { result, summary }
+    }
+
+    fn run_loop(&mut self) -> Result<i32, SimError> {
+        let max = self.config.max_cycles;
+        loop {
+            if self.cpu.cycles >= max {
+                return Err(SimError::CycleLimit {
+                    cycles: max,
+                    at: self.symbolize(self.cpu.pc),
+                    threads: self.kernel.thread_report(),
+                });
+            }
+            if self.kernel.current_thread().is_none() && !self.kernel.in_handler() {
+                self.idle()?;
+                continue;
+            }
+            let pending = self.hw.io.intc.active() != 0 || self.hw.io.dmac.pending_interrupts() != 0;
+            let until = self.kernel.next_event().min(max);
+            let mut budget = until.saturating_sub(self.cpu.cycles).clamp(1, CHUNK);
+            if pending {
+                // Interrupts are pending but the program has them disabled: look again soon.
+                budget = budget.min(100);
+            }
+            self.hw.now = self.cpu.cycles;
+            let stop = self.cpu.run(&mut self.hw, budget);
+            if let Some(e) = self.hw.dma_error.take() {
+                return Err(SimError::Dma(format!("{e} (started near {})", self.symbolize(self.cpu.pc))));
+            }
+            match stop {
+                Stop::BudgetExhausted => {}
+                Stop::Syscall { pc } => match self.kernel.syscall(&mut self.cpu, &mut self.hw) {
+                    Ok(KernelAction::Exit(code)) => return Ok(code),
+                    Ok(_) => {}
+                    Err(error) => return Err(SimError::Kernel { at: self.symbolize(pc), error }),
+                },
+                Stop::Break { pc, code } => return Err(SimError::Break { at: self.symbolize(pc), code }),
+                Stop::Exception { pc, exception } => {
+                    return Err(SimError::Exception {
+                        at: self.symbolize(pc),
+                        detail: format!("{exception:?}"),
+                    });
+                }
+                Stop::Fault { pc, fault } => {
+                    let word = r5900::Bus::fetch(&mut self.hw, pc).ok();
+                    let instr = word
+                        .and_then(|w| r5900::decode(w).ok())
+                        .map(|i| format!(" by `{}`", i.display_at(pc)))
+                        .unwrap_or_default();
+                    return Err(SimError::MemoryFault {
+                        at: self.symbolize(pc),
+                        detail: format!("{fault}{instr}"),
+                    });
+                }
+                Stop::Illegal { pc, illegal } => {
+                    return Err(SimError::Illegal {
+                        at: self.symbolize(pc),
+                        detail: illegal.to_string(),
+                    });
+                }
+                Stop::Unimplemented { pc, instr } => {
+                    return Err(SimError::Unimplemented {
+                        at: self.symbolize(pc),
+                        detail: format!("{} ({:#010x})", instr.display_at(pc), instr.word),
+                    });
+                }
+            }
+            self.hw.now = self.cpu.cycles;
+            self.kernel.service_events(&mut self.cpu, &mut self.hw);
+        }
+    }
+
+    /// No thread can run: jump simulated time to the next event, or report a deadlock.
+    fn idle(&mut self) -> Result<(), SimError> {
+        if !self.kernel.can_wake(&self.hw) {
+            return Err(SimError::Kernel {
+                at: self.symbolize(self.cpu.pc),
+                error: KernelError::Deadlock { detail: self.kernel.thread_report() },
+            });
+        }
+        let next = self.kernel.next_event().min(self.config.max_cycles);
+        self.cpu.cycles = self.cpu.cycles.max(next);
+        self.hw.now = self.cpu.cycles;
+        self.kernel.service_events(&mut self.cpu, &mut self.hw);
+        Ok(())
+    }
+}
