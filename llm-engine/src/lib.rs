@@ -1,1 +1,64 @@
-//! Placeholder: this crate is being written.
+//! A portable Llama inference engine for the PlayStation 2 Emotion Engine and the host.
+//!
+//! `no_std` + `alloc`. The pieces:
+//! - [`format`]: the `PLLM` model file (header, tensor directory, sector-aligned tensors);
+//! - [`quant`]: f32 / Q8 / Q4 / ternary storage and (de)quantization;
+//! - [`weights`] and [`streaming`]: where tensor bytes come from — all in RAM, or a RAM budget
+//!   with the rest streamed, double-buffered, through a [`streaming::TensorReader`];
+//! - [`kernels`]: the math, behind the [`kernels::Kernels`] trait;
+//! - [`transformer`]: the forward pass;
+//! - [`tokenizer`] and [`sampler`].
+//!
+//! ```
+//! use llm_engine::{InMemoryWeights, PortableKernels, Transformer, Sampler, SamplerConfig};
+//! # fn run(model_file: Vec<u8>) -> Result<(), llm_engine::EngineError> {
+//! let weights = InMemoryWeights::new(model_file)?;
+//! let tokenizer = llm_engine::load_tokenizer(&mut { weights })?;
+//! # Ok(()) }
+//! ```
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod crc32;
+pub mod error;
+pub mod format;
+pub mod kernels;
+pub mod quant;
+pub mod sampler;
+pub mod streaming;
+pub mod tokenizer;
+pub mod transformer;
+pub mod weights;
+
+pub use error::{EngineError, FormatError};
+pub use format::{ModelConfig, ModelInfo, TensorRole};
+pub use kernels::{Kernels, PortableKernels};
+pub use quant::Quant;
+pub use sampler::{Sampler, SamplerConfig, XorShiftRng};
+pub use streaming::{StreamingWeights, TensorReader};
+pub use tokenizer::{TextDecoder, Tokenizer};
+pub use transformer::Transformer;
+pub use weights::{InMemoryWeights, WeightSource};
+
+/// Loads the tokenizer stored in the model file.
+pub fn load_tokenizer<S: WeightSource>(source: &mut S) -> Result<Tokenizer, EngineError> {
+    let index = source
+        .info()
+        .find(TensorRole::Tokenizer, 0)
+        .ok_or(FormatError::MissingTensor { tensor: error::TensorName { role: TensorRole::Tokenizer as u8, layer: 0 } })?;
+    let vocab_size = source.info().config.vocab_size as usize;
+    let tokenizer = Tokenizer::from_bytes(source.tensor(index)?)?;
+    if tokenizer.vocab_size() > vocab_size {
+        return Err(FormatError::BadTokenizer { reason: "more pieces than the model's vocabulary", at: tokenizer.vocab_size() as u64 }.into());
+    }
+    Ok(tokenizer)
+}
+
+/// Portable kernels with scratch sized for `config`.
+pub fn portable_kernels(config: &ModelConfig) -> PortableKernels {
+    PortableKernels::new(config.dim.max(config.hidden_dim) as usize)
+}

@@ -1,1 +1,23 @@
-//! Placeholder: this crate is being written.
+//! Host tools for `llm-engine`: readers for llama2.c and HuggingFace checkpoints and for
+//! SentencePiece / llama2.c tokenizers, the converter to the engine's `PLLM` format, synthetic
+//! model generation, and a file-backed [`llm_engine::TensorReader`].
+//!
+//! Binaries: `llm-convert`, `llm-generate`, `llm-bench`.
+
+pub mod convert;
+pub mod file_reader;
+pub mod hf;
+pub mod llama2c;
+pub mod sentencepiece;
+pub mod synth;
+pub mod tokenizer_bin;
+
+/// Error type of the tools: a message for the user.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+/// Result with [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Builds an [`Error`] from a message.
+pub fn error(message: impl Into<String>) -> Error {
+    message.into().into()
+}

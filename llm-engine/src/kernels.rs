@@ -1,0 +1,215 @@
+//! Math kernels behind one trait, so the EE can replace the hot ones with R5900 code
+//! (FPU `madd.s`, MMI integer multiply-adds) while the forward pass stays portable.
+//!
+//! [`PortableKernels`] is plain Rust. Its Q8 matrix-vector product quantizes the activation
+//! vector to i8 per group (as llama2.c's `runq.c` does) and accumulates integer products inside a
+//! group, applying the two scales once per group. That is the shape an MMI kernel will take on the
+//! EE, and on the host it is the fastest portable variant. The price is an extra activation
+//! rounding error of at most half a step (1/254 of the group's largest activation).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::quant::{MatrixRef, Quant, dequantize_row, f32_at};
+
+/// The math the forward pass needs. Every slice length is checked by the caller (the transformer)
+/// once at construction, so kernels may index without further validation.
+pub trait Kernels {
+    /// `out[r] = Σ_c w[r][c] · x[c]` for a stored matrix of any [`Quant`].
+    fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]);
+
+    /// `out = x / sqrt(mean(x²) + eps) · weight`.
+    fn rmsnorm(&mut self, out: &mut [f32], x: &[f32], weight: &[f32], eps: f32) {
+        let sum_sq = x.iter().map(|v| v * v).sum::<f32>();
+        let inv = 1.0 / libm::sqrtf(sum_sq / x.len() as f32 + eps);
+        for ((o, &v), &w) in out.iter_mut().zip(x).zip(weight) {
+            *o = v * inv * w;
+        }
+    }
+
+    /// In-place softmax (max-subtracted for stability).
+    fn softmax(&mut self, x: &mut [f32]) {
+        let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        let mut sum = 0.0;
+        for v in x.iter_mut() {
+            *v = libm::expf(*v - max);
+            sum += *v;
+        }
+        let inv = 1.0 / sum;
+        for v in x.iter_mut() {
+            *v *= inv;
+        }
+    }
+
+    /// Dot product.
+    fn dot(&mut self, a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    /// `out += a · x`.
+    fn axpy(&mut self, out: &mut [f32], a: f32, x: &[f32]) {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o += a * v;
+        }
+    }
+
+    /// Decodes one row of a stored matrix (embedding lookup).
+    fn dequantize_row(&mut self, out: &mut [f32], w: &MatrixRef<'_>, row_bytes: &[u8]) {
+        dequantize_row(w.quant, row_bytes, w.group_size, out);
+    }
+}
+
+/// Portable kernels with preallocated scratch for the quantized activations.
+#[derive(Clone, Debug)]
+pub struct PortableKernels {
+    activation_codes: Vec<i8>,
+    activation_scales: Vec<f32>,
+}
+
+impl PortableKernels {
+    /// Scratch sized for input vectors up to `max_cols` elements.
+    pub fn new(max_cols: usize) -> Self {
+        Self { activation_codes: vec![0; max_cols], activation_scales: vec![0.0; max_cols] }
+    }
+
+    fn ensure_capacity(&mut self, cols: usize) {
+        if self.activation_codes.len() < cols {
+            self.activation_codes.resize(cols, 0);
+            self.activation_scales.resize(cols, 0.0);
+        }
+    }
+}
+
+/// Quantizes `x` to i8 per group of `group_size`: `x ≈ code · scale`.
+pub fn quantize_activations(x: &[f32], group_size: usize, codes: &mut [i8], scales: &mut [f32]) {
+    for ((group, codes), scale) in x.chunks(group_size).zip(codes.chunks_mut(group_size)).zip(scales.iter_mut()) {
+        let max = group.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        *scale = max / 127.0;
+        let inv = if max > 0.0 { 127.0 / max } else { 0.0 };
+        for (c, &v) in codes.iter_mut().zip(group) {
+            *c = libm::roundf(v * inv) as i8;
+        }
+    }
+}
+
+fn matvec_f32(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+    for (r, o) in out.iter_mut().enumerate() {
+        let row = w.row(r);
+        let mut acc = 0.0f32;
+        for (c, &v) in x.iter().enumerate() {
+            acc += f32_at(row, 4 * c) * v;
+        }
+        *o = acc;
+    }
+}
+
+fn matvec_q4(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+    let groups = w.cols / w.group_size;
+    for (r, o) in out.iter_mut().enumerate() {
+        let row = w.row(r);
+        let codes = &row[4 * groups..];
+        let mut acc = 0.0f32;
+        for g in 0..groups {
+            let start = g * w.group_size;
+            let mut group_acc = 0.0f32;
+            for (i, &byte) in codes[start / 2..(start + w.group_size) / 2].iter().enumerate() {
+                let c = start + 2 * i;
+                group_acc += ((byte & 0x0F) as i32 - 8) as f32 * x[c] + ((byte >> 4) as i32 - 8) as f32 * x[c + 1];
+            }
+            acc += group_acc * f32_at(row, 4 * g);
+        }
+        *o = acc;
+    }
+}
+
+fn matvec_ternary(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+    for (r, o) in out.iter_mut().enumerate() {
+        let row = w.row(r);
+        let mut acc = 0.0f32;
+        for (c, &v) in x.iter().enumerate() {
+            match (row[4 + c / 4] >> (2 * (c % 4))) & 0b11 {
+                0b01 => acc += v,
+                0b10 => acc -= v,
+                _ => {}
+            }
+        }
+        *o = acc * f32_at(row, 0);
+    }
+}
+
+impl Kernels for PortableKernels {
+    fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+        debug_assert_eq!(x.len(), w.cols);
+        debug_assert_eq!(out.len(), w.rows);
+        match w.quant {
+            Quant::F32 | Quant::Raw => matvec_f32(out, w, x),
+            Quant::Q4 => matvec_q4(out, w, x),
+            Quant::Ternary => matvec_ternary(out, w, x),
+            Quant::Q8 => {
+                self.ensure_capacity(w.cols);
+                let group_size = w.group_size;
+                let groups = w.cols / group_size;
+                let codes = &mut self.activation_codes[..w.cols];
+                let scales = &mut self.activation_scales[..groups];
+                quantize_activations(x, group_size, codes, scales);
+                for (r, o) in out.iter_mut().enumerate() {
+                    let row = w.row(r);
+                    let (scale_bytes, weight_codes) = row.split_at(4 * groups);
+                    let mut acc = 0.0f32;
+                    for g in 0..groups {
+                        let start = g * group_size;
+                        let wq = &weight_codes[start..start + group_size];
+                        let xq = &codes[start..start + group_size];
+                        let sum: i32 = wq.iter().zip(xq).map(|(&a, &b)| a as i8 as i32 * b as i32).sum();
+                        acc += sum as f32 * f32_at(scale_bytes, 4 * g) * scales[g];
+                    }
+                    *o = acc;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::quantize_matrix;
+
+    fn reference(values: &[f32], rows: usize, cols: usize, x: &[f32]) -> Vec<f32> {
+        (0..rows).map(|r| (0..cols).map(|c| values[r * cols + c] * x[c]).sum()).collect()
+    }
+
+    #[test]
+    fn every_format_matches_the_dequantized_product() {
+        let (rows, cols, group) = (5, 32, 8);
+        let values: Vec<f32> = (0..rows * cols).map(|i| libm::sinf(i as f32 * 1.3)).collect();
+        let x: Vec<f32> = (0..cols).map(|i| libm::cosf(i as f32 * 0.4)).collect();
+        let mut kernels = PortableKernels::new(cols);
+        for quant in [Quant::F32, Quant::Q8, Quant::Q4, Quant::Ternary] {
+            let data = quantize_matrix(quant, &values, rows, cols, group);
+            let stride = quant.row_stride(cols as u32, group as u32).unwrap() as usize;
+            let w = MatrixRef { quant, rows, cols, group_size: group, row_stride: stride, data: &data };
+            let mut dequantized = vec![0.0; rows * cols];
+            for r in 0..rows {
+                dequantize_row(quant, w.row(r), group, &mut dequantized[r * cols..(r + 1) * cols]);
+            }
+            let want = reference(&dequantized, rows, cols, &x);
+            let mut got = vec![0.0; rows];
+            kernels.matvec(&mut got, &w, &x);
+            // Q8 adds the activation rounding (half a step of 1/127 per group).
+            let tolerance = if quant == Quant::Q8 { 0.05 } else { 1e-4 };
+            for (a, b) in want.iter().zip(&got) {
+                assert!((a - b).abs() < tolerance, "{quant:?}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn softmax_sums_to_one_and_keeps_order() {
+        let mut kernels = PortableKernels::new(1);
+        let mut x = [1.0, 3.0, 2.0, -50.0];
+        kernels.softmax(&mut x);
+        assert!((x.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert!(x[1] > x[2] && x[2] > x[0] && x[0] > x[3]);
+    }
+}

@@ -1,0 +1,130 @@
+//! `llm-generate`: run a `PLLM` model from a prompt, printing tokens as they come, then tok/s.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Parser;
+use llm_engine::{
+    InMemoryWeights, Kernels, Sampler, SamplerConfig, StreamingWeights, TextDecoder, Tokenizer, Transformer, WeightSource,
+    load_tokenizer, portable_kernels,
+};
+use llm_tools::file_reader::FileReader;
+use llm_tools::{Result, error};
+
+#[derive(Parser)]
+#[command(about = "Generate text with a PLLM model")]
+struct Cli {
+    /// Model file.
+    model: PathBuf,
+    /// Prompt text.
+    #[arg(short, long, default_value = "")]
+    prompt: String,
+    /// Tokens to run in total (prompt included); capped by the model's sequence length.
+    #[arg(short = 'n', long, default_value_t = 256)]
+    steps: usize,
+    /// Temperature (0 = greedy).
+    #[arg(short, long, default_value_t = 0.8)]
+    temperature: f32,
+    /// Top-k (0 = off).
+    #[arg(long, default_value_t = 0)]
+    top_k: usize,
+    /// Top-p (1 = off).
+    #[arg(long, default_value_t = 0.9)]
+    top_p: f32,
+    /// Repetition penalty (1 = off) over the last 64 tokens.
+    #[arg(long, default_value_t = 1.0)]
+    repetition_penalty: f32,
+    /// RNG seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Stream weights from the file with this RAM budget (MiB) instead of loading it whole.
+    #[arg(long)]
+    ram_budget_mib: Option<u64>,
+}
+
+fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer: &Tokenizer, cli: &Cli) -> Result<()> {
+    let mut prompt = Vec::new();
+    tokenizer.encode(&cli.prompt, true, false, &mut prompt);
+    if prompt.is_empty() {
+        return Err(error("the tokenizer has no BOS token: give a non-empty --prompt"));
+    }
+    let vocab = model.config().vocab_size as usize;
+    let steps = cli.steps.min(model.config().seq_len as usize);
+    let mut sampler = Sampler::new(
+        SamplerConfig { temperature: cli.temperature, top_k: cli.top_k, top_p: cli.top_p, repetition_penalty: cli.repetition_penalty, seed: cli.seed },
+        vocab,
+    );
+    let mut decoder = TextDecoder::new();
+    let mut history: Vec<u32> = Vec::with_capacity(steps);
+    let mut logits_copy = vec![0.0f32; vocab];
+    let mut token = prompt[0];
+    let mut stdout = std::io::stdout();
+    let mut started = None;
+    let mut generated_after_first = 0usize;
+    for pos in 0..steps {
+        let logits = model.forward(token, pos)?;
+        logits_copy.copy_from_slice(logits);
+        history.push(token);
+        let next = if pos + 1 < prompt.len() {
+            prompt[pos + 1]
+        } else {
+            let recent = &history[history.len().saturating_sub(64)..];
+            sampler.sample(&mut logits_copy, recent)
+        };
+        if Some(next) == tokenizer.options().eos_id || Some(next) == tokenizer.options().bos_id {
+            break;
+        }
+        let text = decoder.push(tokenizer.decode_piece(Some(token), next));
+        write!(stdout, "{text}")?;
+        stdout.flush()?;
+        // Time from the end of the first forward pass, as llama2.c does.
+        match started {
+            None => started = Some(Instant::now()),
+            Some(_) => generated_after_first += 1,
+        }
+        token = next;
+    }
+    write!(stdout, "{}", decoder.finish())?;
+    println!();
+    if let Some(start) = started {
+        let seconds = start.elapsed().as_secs_f64();
+        if generated_after_first > 0 {
+            eprintln!("achieved tok/s: {:.2} ({} tokens in {:.2} s)", generated_after_first as f64 / seconds, generated_after_first, seconds);
+        }
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.ram_budget_mib {
+        None => {
+            let bytes = std::fs::read(&cli.model).map_err(|e| error(format!("{}: {e}", cli.model.display())))?;
+            let mut weights = InMemoryWeights::new(bytes)?;
+            let tokenizer = load_tokenizer(&mut weights)?;
+            let kernels = portable_kernels(&weights.info().config);
+            let model = Transformer::new(weights, kernels)?;
+            generate(model, &tokenizer, &cli)
+        }
+        Some(mib) => {
+            let reader = FileReader::open(&cli.model).map_err(|e| error(format!("{}: {e}", cli.model.display())))?;
+            let mut weights = StreamingWeights::new(reader, mib << 20)?;
+            let plan = weights.plan().clone();
+            eprintln!(
+                "streaming: {} bytes resident, {} bytes of buffers, {} bytes read per token",
+                plan.resident_bytes, plan.buffer_bytes, plan.streamed_bytes_per_token
+            );
+            let tokenizer = load_tokenizer(&mut weights)?;
+            let kernels = portable_kernels(&weights.info().config);
+            let model = Transformer::new(weights, kernels)?;
+            generate(model, &tokenizer, &cli)
+        }
+    }
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("llm-generate: {e}");
+        std::process::exit(1);
+    }
+}
