@@ -25,6 +25,7 @@ mod bus;
 mod cpu;
 mod decode;
 mod disasm;
+mod exec;
 pub mod fpu;
 mod mmi;
 pub mod timing;

@@ -3,7 +3,8 @@
 //! Lane conventions: a 128-bit register is 4 words (w0 = bits 31..0), 8 halfwords or 16
 //! bytes, lane 0 least significant. HI/LO are 128-bit here too (HI1/LO1 = upper halves).
 
-use crate::cpu::{div32, divu32, Cpu, Stop};
+use crate::cpu::{Cpu, Stop};
+use crate::exec::{div32, divu32};
 use crate::decode::{Instr, Op};
 use crate::timing;
 
