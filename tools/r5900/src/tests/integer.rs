@@ -303,3 +303,42 @@ fn movz_movn_traps_and_sa() {
     assert_eq!(cpu.reg(V1 as usize), 0);
     assert_eq!(cpu.reg(T0 as usize), 6);
 }
+
+#[test]
+fn partial_lwr_keeps_the_upper_bytes_and_lwl_sign_extends() {
+    let (cpu, _) = run_with(
+        &[load(0x26, V0, 2, T0), load(0x22, V1, 1, T0), END], // lwr v0,2(t0); lwl v1,1(t0)
+        |cpu, bus| {
+            cpu.gpr[T0 as usize] = DATA as u128;
+            cpu.gpr[V0 as usize] = 0x1111_2222_3333_4444;
+            cpu.gpr[V1 as usize] = 0x1111_2222_3333_4444;
+            bus.write_words(DATA, &[0x8877_E655]);
+        },
+    );
+    // lwr at offset 2 replaces the low two bytes only; bits 63..32 stay as they were.
+    assert_eq!(cpu.reg(V0 as usize), 0x1111_2222_3333_8877);
+    // lwl at offset 1 fills the top two bytes of the word and sign-extends it.
+    assert_eq!(cpu.reg(V1 as usize), 0xFFFF_FFFF_E655_4444);
+}
+
+#[test]
+fn immediate_traps_and_doubleword_overflow() {
+    let (mut cpu, mut bus) = machine(&[addiu(A0, ZERO, -1), i_type(0x01, 0x0E, A0, -1), i_type(0x01, 0x0C, A0, -1), END]);
+    // tnei a0,-1 does not trap; teqi a0,-1 does.
+    assert_eq!(cpu.run(&mut bus, 10), Stop::Exception { pc: CODE + 8, exception: Exception::Trap });
+    let (mut cpu, mut bus) = machine(&[i_type(0x18, V0, A0, 1), END]); // daddi v0,a0,1
+    cpu.gpr[A0 as usize] = i64::MAX as u128;
+    assert_eq!(cpu.run(&mut bus, 10), Stop::Exception { pc: CODE, exception: Exception::IntegerOverflow });
+}
+
+#[test]
+fn cop0_condition_branches_follow_cpcond0() {
+    let program = [0x4100_0002, NOP, addiu(V0, ZERO, 1), END]; // bc0f to END
+    let (mut cpu, mut bus) = machine(&program);
+    assert!(matches!(cpu.run(&mut bus, 10), Stop::Break { .. }));
+    assert_eq!(cpu.reg(V0 as usize), 1, "cpcond0 true: bc0f falls through");
+    let (mut cpu, mut bus) = machine(&program);
+    cpu.cpcond0 = false;
+    assert!(matches!(cpu.run(&mut bus, 10), Stop::Break { .. }));
+    assert_eq!(cpu.reg(V0 as usize), 0, "cpcond0 false: bc0f skips the addiu");
+}

@@ -147,3 +147,81 @@ fn parallel_shifts_and_leading_sign_count() {
     let out = result(mmi(0x04, 0, V0, A0, 0), w([1, 0xFFFF_FFFF, 0, 0]), 0);
     assert_eq!(out, (0xDEAD_u128 << 100) | w([30, 31, 0, 0]));
 }
+
+/// One case per remaining MMI operation: (name, word, rs, rt, expected rd).
+#[test]
+fn remaining_lane_operations() {
+    let b = |lanes: [u8; 4]| u128::from_le_bytes([lanes[0], lanes[1], lanes[2], lanes[3], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let cases: &[(&str, u32, u128, u128, u128)] = &[
+        ("paddh", mmi(MMI0, 0x04, V0, A0, A1), h([0xFFFF, 2, 0, 0, 0, 0, 0, 9]), h([1, 3, 0, 0, 0, 0, 0, 1]), h([0, 5, 0, 0, 0, 0, 0, 10])),
+        ("psubh", mmi(MMI0, 0x05, V0, A0, A1), h([0, 5, 0, 0, 0, 0, 0, 0]), h([1, 3, 0, 0, 0, 0, 0, 0]), h([0xFFFF, 2, 0, 0, 0, 0, 0, 0])),
+        ("pmaxh", mmi(MMI0, 0x07, V0, A0, A1), h([0xFFFF, 5, 0, 0, 0, 0, 0, 0]), h([1, 0x8000, 0, 0, 0, 0, 0, 0]), h([1, 5, 0, 0, 0, 0, 0, 0])),
+        ("paddb", mmi(MMI0, 0x08, V0, A0, A1), b([0xFF, 1, 0, 0]), b([2, 2, 0, 0]), b([1, 3, 0, 0])),
+        ("psubb", mmi(MMI0, 0x09, V0, A0, A1), b([0, 5, 0, 0]), b([1, 2, 0, 0]), b([0xFF, 3, 0, 0])),
+        ("pcgtb", mmi(MMI0, 0x0A, V0, A0, A1), b([1, 0x80, 0, 0]), b([0, 0, 0, 0]), b([0xFF, 0, 0, 0])),
+        ("pcgtw", mmi(MMI0, 0x02, V0, A0, A1), w([1, 0x8000_0000, 0, 0]), w([0, 0, 0, 0]), w([!0, 0, 0, 0])),
+        ("paddsw", mmi(MMI0, 0x10, V0, A0, A1), w([0x7FFF_FFFF, 0x8000_0000, 1, 0]), w([1, 0xFFFF_FFFF, 1, 0]), w([0x7FFF_FFFF, 0x8000_0000, 2, 0])),
+        ("psubsw", mmi(MMI0, 0x11, V0, A0, A1), w([0x8000_0000, 0x7FFF_FFFF, 0, 0]), w([1, 0xFFFF_FFFF, 0, 0]), w([0x8000_0000, 0x7FFF_FFFF, 0, 0])),
+        ("paddsh", mmi(MMI0, 0x14, V0, A0, A1), h([0x7FFF, 0x8000, 0, 0, 0, 0, 0, 0]), h([1, 0xFFFF, 0, 0, 0, 0, 0, 0]), h([0x7FFF, 0x8000, 0, 0, 0, 0, 0, 0])),
+        ("psubsh", mmi(MMI0, 0x15, V0, A0, A1), h([0x8000, 3, 0, 0, 0, 0, 0, 0]), h([1, 5, 0, 0, 0, 0, 0, 0]), h([0x8000, 0xFFFE, 0, 0, 0, 0, 0, 0])),
+        ("psubsb", mmi(MMI0, 0x19, V0, A0, A1), b([0x80, 0x7F, 0, 0]), b([1, 0xFF, 0, 0]), b([0x80, 0x7F, 0, 0])),
+        ("pextlh", mmi(MMI0, 0x16, V0, A0, A1), h([10, 11, 12, 13, 14, 15, 16, 17]), h([0, 1, 2, 3, 4, 5, 6, 7]), h([0, 10, 1, 11, 2, 12, 3, 13])),
+        ("pextlb", mmi(MMI0, 0x1A, V0, A0, A1), b([0xA0, 0xA1, 0, 0]), b([0xB0, 0xB1, 0, 0]), b([0xB0, 0xA0, 0xB1, 0xA1])),
+        ("ppach", mmi(MMI0, 0x17, V0, A0, A1), h([10, 11, 12, 13, 14, 15, 16, 17]), h([0, 1, 2, 3, 4, 5, 6, 7]), h([0, 2, 4, 6, 10, 12, 14, 16])),
+        ("ppacb", mmi(MMI0, 0x1B, V0, A0, A1), 0, b([1, 2, 3, 4]), b([1, 3, 0, 0])),
+        ("pminw", mmi(MMI1, 0x03, V0, A0, A1), w([5, 0xFFFF_FFFF, 0, 0]), w([4, 0, 0, 0]), w([4, 0xFFFF_FFFF, 0, 0])),
+        ("pminh", mmi(MMI1, 0x07, V0, A0, A1), h([0xFFFF, 5, 0, 0, 0, 0, 0, 0]), h([1, 0x8000, 0, 0, 0, 0, 0, 0]), h([0xFFFF, 0x8000, 0, 0, 0, 0, 0, 0])),
+        ("pabsh", mmi(MMI1, 0x05, V0, ZERO, A1), 0, h([0x8000, 0xFFFB, 3, 0, 0, 0, 0, 0]), h([0x7FFF, 5, 3, 0, 0, 0, 0, 0])),
+        ("pceqh", mmi(MMI1, 0x06, V0, A0, A1), h([1, 2, 0, 0, 0, 0, 0, 0]), h([1, 3, 0, 0, 0, 0, 0, 0]), h([0xFFFF, 0, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF])),
+        ("pceqb", mmi(MMI1, 0x0A, V0, A0, A1), b([1, 2, 0, 0]), b([1, 3, 0, 0]), !0u128 ^ (0xFF << 8)),
+        ("padsbh", mmi(MMI1, 0x04, V0, A0, A1), h([5, 0, 0, 0, 5, 0, 0, 0]), h([2, 0, 0, 0, 2, 0, 0, 0]), h([3, 0, 0, 0, 7, 0, 0, 0])),
+        ("padduh", mmi(MMI1, 0x14, V0, A0, A1), h([0xFFF0, 1, 0, 0, 0, 0, 0, 0]), h([0x20, 1, 0, 0, 0, 0, 0, 0]), h([0xFFFF, 2, 0, 0, 0, 0, 0, 0])),
+        ("psubuh", mmi(MMI1, 0x15, V0, A0, A1), h([1, 5, 0, 0, 0, 0, 0, 0]), h([2, 3, 0, 0, 0, 0, 0, 0]), h([0, 2, 0, 0, 0, 0, 0, 0])),
+        ("paddub", mmi(MMI1, 0x18, V0, A0, A1), b([0xF0, 1, 0, 0]), b([0x20, 1, 0, 0]), b([0xFF, 2, 0, 0])),
+        ("psubub", mmi(MMI1, 0x19, V0, A0, A1), b([1, 5, 0, 0]), b([2, 3, 0, 0]), b([0, 2, 0, 0])),
+        ("pextuh", mmi(MMI1, 0x16, V0, A0, A1), h([10, 11, 12, 13, 14, 15, 16, 17]), h([0, 1, 2, 3, 4, 5, 6, 7]), h([4, 14, 5, 15, 6, 16, 7, 17])),
+        ("pceqw", mmi(MMI1, 0x02, V0, A0, A1), w([1, 2, 3, 4]), w([1, 2, 0, 4]), w([!0, !0, 0, !0])),
+        ("psllvw", mmi(MMI2, 0x02, V0, A0, A1), w([4, 0, 31, 0]), w([0x0800_0001, 0, 1, 0]), w([0x8000_0010, 0xFFFF_FFFF, 0x8000_0000, 0xFFFF_FFFF])),
+        ("psrlvw", mmi(MMI2, 0x03, V0, A0, A1), w([4, 0, 1, 0]), w([0x8000_0000, 0, 6, 0]), w([0x0800_0000, 0, 3, 0])),
+    ];
+    for &(name, word, rs, rt, expected) in cases {
+        assert_eq!(result(word, rs, rt), expected, "{name}");
+    }
+}
+
+#[test]
+fn word_multiply_accumulate_variants_and_small_divides() {
+    let (s, t) = (w([3, 0, 0xFFFF_FFFF, 0]), w([4, 0, 2, 0]));
+    // pmultuw: unsigned products; pmadduw adds them again; pmsubw (signed) subtracts.
+    let cpu = exec(&[mmi(MMI3, 0x0C, V0, A0, A1), mmi(MMI3, 0x00, V1, A0, A1)], s, t, |_| {});
+    assert_eq!(cpu.gpr[V0 as usize], (0x1_FFFF_FFFEu128 << 64) | 12);
+    assert_eq!(cpu.gpr[V1 as usize], (0x3_FFFF_FFFCu128 << 64) | 24);
+    let cpu = exec(&[mmi(MMI2, 0x0C, 0, A0, A1), mmi(MMI2, 0x04, V0, A0, A1)], s, t, |_| {});
+    assert_eq!(cpu.gpr[V0 as usize], 0); // x - x
+    let cpu = exec(&[mmi(MMI2, 0x00, V0, A0, A1)], s, t, |c| c.lo = 5); // pmaddw onto LO = 5
+    assert_eq!(cpu.gpr[V0 as usize] as u64, 17);
+    // pdivuw, pdivbw
+    let cpu = exec(&[mmi(MMI3, 0x0D, 0, A0, A1)], w([0xFFFF_FFFF, 0, 7, 0]), w([2, 0, 2, 0]), |_| {});
+    assert_eq!((cpu.lo as u64, (cpu.lo >> 64) as u64), (0x7FFF_FFFF, 3));
+    assert_eq!(((cpu.hi >> 64) as u64), 1);
+    let cpu = exec(&[mmi(MMI2, 0x1D, 0, A0, A1)], w([100, (-100i32) as u32, 7, 0]), h([7, 0, 0, 0, 0, 0, 0, 0]), |_| {});
+    assert_eq!(cpu.lo, w([14, (-14i32) as u32, 1, 0]));
+    assert_eq!(cpu.hi, w([2, (-2i32) as u32, 0, 0]));
+    // phmsbh: odd product minus even product
+    let cpu = exec(&[mmi(MMI2, 0x15, V0, A0, A1)], h([1, 2, 3, 4, 5, 6, 7, 8]), h([1, 1, 1, 1, 1, 1, 1, 1]), |_| {});
+    assert_eq!(cpu.gpr[V0 as usize], w([1, 1, 1, 1]));
+    // pmsubh subtracts from the accumulators
+    let cpu = exec(&[mmi(MMI2, 0x14, V0, A0, A1)], h([1, 2, 3, 4, 5, 6, 7, 8]), h([1, 1, 1, 1, 1, 1, 1, 1]), |_| {});
+    assert_eq!(cpu.lo, w([(-1i32) as u32, (-2i32) as u32, (-5i32) as u32, (-6i32) as u32]));
+    // pmfhl.slw saturates the 64-bit HI:LO words to 32 bits
+    let cpu = exec(&[mmi(0x30, 2, V0, 0, 0)], 0, 0, |c| {
+        c.hi = w([1, 0, 0xFFFF_FFFF, 0]);
+        c.lo = w([0, 0, (-5i32) as u32, 0]);
+    });
+    assert_eq!(cpu.gpr[V0 as usize], ((-5i64 as u64 as u128) << 64) | 0x7FFF_FFFF);
+    let cpu = exec(&[mmi(0x30, 2, V0, 0, 0)], 0, 0, |c| c.hi = w([0xFFFF_FFFE, 0, 0, 0]));
+    assert_eq!(cpu.gpr[V0 as usize] as u64, i32::MIN as i64 as u64);
+    // pmthi / pmtlo
+    let cpu = exec(&[mmi(MMI3, 0x08, 0, A0, 0), mmi(MMI3, 0x09, 0, A1, 0)], 7, 9, |_| {});
+    assert_eq!((cpu.hi, cpu.lo), (7, 9));
+}
