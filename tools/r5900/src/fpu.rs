@@ -11,11 +11,18 @@
 //! truncated toward zero to 24 significant bits. This is exact for MUL (a 48-bit product fits
 //! f64), for DIV and SQRT (an f64 result never rounds across a 24-bit boundary: a quotient or
 //! square root of 24-bit numbers that is not exactly representable lies at least ~2^-48
-//! relative away from every 24-bit value), and for ADD/SUB when the exponents differ by 29 or
-//! less; larger differences are handled by [`add`] explicitly. So the model is exact
-//! round-toward-zero arithmetic on EE values. The real chip is known to differ from that in the
-//! last bit in some cases (its adder keeps few guard bits; MADD rounds the product first, as
-//! done here): those differences are not modelled.
+//! relative away from every 24-bit value) and for ADD/SUB after the alignment step below.
+//!
+//! ADD/SUB follow the hardware's adder, as established by PCSX2's hardware-tested `PS2Float`
+//! model: before adding, the operand with the smaller exponent loses the mantissa bits more
+//! than one place below the larger operand's last place (it keeps a single guard bit), and
+//! becomes a signed zero when the exponents differ by 25 or more. So `1.0 - 2^-30` is `1.0` on
+//! the EE, not the next float below it.
+//!
+//! Known differences from the chip: its multiplier drops low partial-product bits and can be
+//! one unit off in the last place (PCSX2 models the Booth array; here the exact product is
+//! truncated), and MADD/MSUB round the product to an EE float before accumulating, which may
+//! not match the hardware's fused path bit for bit.
 
 use crate::cpu::{fcr31, Cpu};
 use crate::decode::{Instr, Op};
@@ -72,22 +79,27 @@ fn exponent(bits: u32) -> u32 {
 
 /// `a + b` on EE floats.
 pub fn add(a: u32, b: u32) -> Rounded {
-    let (ea, eb) = (exponent(a), exponent(b));
-    if ea != 0 && eb != 0 && ea.abs_diff(eb) > 29 {
-        // The smaller operand is below the f64 precision of the sum: the exact sum lies strictly
-        // between the larger operand and its neighbour toward the smaller one's sign.
-        let (big, small) = if ea > eb { (a, b) } else { (b, a) };
-        if (big ^ small) & SIGN == 0 {
-            return Rounded { bits: big, overflow: false, underflow: false };
-        }
-        // Opposite signs: truncation toward zero gives the next smaller magnitude.
-        let reduced = big - 1;
-        if exponent(reduced) == 0 {
-            return Rounded { bits: big & SIGN, overflow: false, underflow: true };
-        }
-        return Rounded { bits: reduced, overflow: false, underflow: false };
-    }
+    let (a, b) = align_operands(a, b);
+    // Both operands now fit in 25 bits relative to the larger one's exponent, so the f64 sum
+    // is exact and truncating it is exact round-toward-zero.
     from_f64(to_f64(a) + to_f64(b))
+}
+
+/// The adder's alignment: the smaller operand keeps one guard bit below the larger operand's
+/// last mantissa place and is zero (keeping its sign) when the exponents differ by 25 or more.
+fn align_operands(a: u32, b: u32) -> (u32, u32) {
+    let (ea, eb) = (exponent(a) as i32, exponent(b) as i32);
+    if ea == 0 || eb == 0 {
+        return (a, b); // a zero operand (or denormal, read as zero) needs no alignment
+    }
+    let truncate = |value: u32, difference: i32| -> u32 {
+        if difference >= 25 { value & SIGN } else { value & (u32::MAX << (difference - 1)) }
+    };
+    match ea - eb {
+        difference if difference > 0 => (a, truncate(b, difference)),
+        difference if difference < 0 => (truncate(a, -difference), b),
+        _ => (a, b),
+    }
 }
 
 /// `a - b` on EE floats.

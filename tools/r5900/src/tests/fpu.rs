@@ -27,8 +27,13 @@ fn arithmetic_rounds_toward_zero() {
     assert_eq!(op(0x03, ONE, THREE).0, 0x3EAA_AAAA); // 1/3: IEEE nearest would be ...AB
     assert_eq!(op(0x00, ONE, 0x3380_0000).0, ONE); // 1 + 2^-24 truncates to 1
     assert_eq!(op(0x01, ONE, 0x3380_0000).0, 0x3F7F_FFFF); // 1 - 2^-24 is exact
-    assert_eq!(op(0x01, ONE, 0x0080_0000).0, 0x3F7F_FFFF); // 1 - 2^-126: huge exponent gap
+    // The adder keeps one guard bit of the smaller operand and drops it entirely 25+ places down.
+    assert_eq!(op(0x01, ONE, 0x0080_0000).0, ONE); // 1 - 2^-126
+    assert_eq!(op(0x01, ONE, 0x3300_0000).0, ONE); // 1 - 2^-25: beyond the guard bit
+    assert_eq!(op(0x01, ONE, 0x33C0_0000).0, 0x3F7F_FFFF); // 1 - 1.5*2^-24: only 2^-24 survives
+    assert_eq!(op(0x00, ONE, 0xBE80_0001).0, 0x3F40_0000); // 1 - 0.25(1+2^-23): low bit dropped -> 0.75
     assert_eq!(op(0x00, ONE, 0x0080_0000).0, ONE);
+    assert_eq!(op(0x00, 0xC000_0000, 0x4000_0000).0, 0); // x + -x = +0
     assert_eq!(op(0x02, 0x3F80_0001, 0x3F80_0001).0, 0x3F80_0002); // (1+u)^2 = 1+2u+u^2 truncated
     // sqrt.s uses ft: sqrt(2) truncated.
     assert_eq!(exec(&[fpu_s(0x04, 3, 0, 2)], 0, 0x4000_0000).fpr[3], 0x3FB5_04F3);
