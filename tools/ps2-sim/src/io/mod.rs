@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 pub use dmac::Dmac;
-pub use gs::{GsDevice, RegisterOnlyGs};
+pub use gs::GsDevice;
 pub use timers::Timers;
 
 /// INTC cause: VBLANK start.
@@ -136,7 +136,7 @@ impl Io {
             dmac: Dmac::default(),
             // SMFLG reports CMDINIT|BOOTEND like an IOP that has finished booting (ps2-iop.md §8.2).
             sif: SifRegs { smflg: 0x6_0000, ..SifRegs::default() },
-            gs: Box::new(RegisterOnlyGs::default()),
+            gs: Box::new(ps2_gs::Gs::new()),
             other: HashMap::new(),
         }
     }
