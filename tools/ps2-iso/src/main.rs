@@ -25,7 +25,7 @@ enum Command {
         /// The ELF to boot.
         #[arg(long)]
         elf: Option<PathBuf>,
-        /// Its name on the disc (8.3; default: the ELF's file name, upper-cased).
+        /// Its name on the disc (8.3; default: derived from the ELF's file name, e.g. HELLO.ELF).
         #[arg(long)]
         elf_name: Option<String>,
         /// Copy a host directory to the disc root, keeping subdirectories (repeatable).
@@ -98,7 +98,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if let Some(elf) = elf {
                 let name = match elf_name {
                     Some(name) => name,
-                    None => elf.file_name().and_then(|name| name.to_str()).unwrap_or("BOOT.ELF").to_ascii_uppercase(),
+                    None => ps2_iso::names::boot_elf_name(&elf.file_name().unwrap_or_default().to_string_lossy()),
                 };
                 builder = builder.boot_elf(&name, elf);
             }

@@ -130,9 +130,35 @@ pub(crate) fn volume_id(id: &str) -> Result<String, NameError> {
     checked_part(id, 32, "volume identifier").map_err(|reason| NameError { path: id.to_string(), reason })
 }
 
+/// A valid boot-ELF name derived from any file name, for runners that get arbitrary ELF paths
+/// (cargo's test binaries look like `cdls-1a2b3c4d5e6f`): the part before the first dot,
+/// upper-cased, characters other than `A`–`Z`/`0`–`9`/`_` replaced by `_`, cut to 8 characters,
+/// plus `.ELF`. An empty stem gives `BOOT.ELF`.
+pub fn boot_elf_name(file_name: &str) -> String {
+    let stem = file_name.split('.').next().unwrap_or("");
+    let base: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .take(8)
+        .collect();
+    if base.is_empty() { "BOOT.ELF".to_string() } else { format!("{base}.ELF") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boot_names_are_derived_from_any_file_name() {
+        assert_eq!(boot_elf_name("cdls-1a2b3c4d5e6f"), "CDLS_1A2.ELF");
+        assert_eq!(boot_elf_name("hello"), "HELLO.ELF");
+        assert_eq!(boot_elf_name("hello.elf"), "HELLO.ELF");
+        assert_eq!(boot_elf_name(".hidden"), "BOOT.ELF");
+        assert_eq!(boot_elf_name("größe"), "GR__E.ELF");
+        for name in ["cdls-1a2b3c4d5e6f", "x", "größe", ""] {
+            assert!(parse_file_path(&boot_elf_name(name)).is_ok(), "{name}");
+        }
+    }
 
     #[test]
     fn accepts_and_uppercases_8_3_paths() {
