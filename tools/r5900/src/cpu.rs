@@ -368,8 +368,9 @@ impl Cpu {
         }
     }
 
-    /// Drops all cached decodings (not needed for correctness: entries are checked against the
-    /// fetched word; this only frees nothing and exists for symmetry with `FlushCache`).
+    /// Forgets all cached decodings. Never needed for correctness (each entry is checked against
+    /// the fetched word, so rewritten code is seen at once); a machine may call it on
+    /// `FlushCache(2)` to mirror the I-cache invalidation.
     pub fn clear_decode_cache(&mut self) {
         self.decode_cache.fill(Instr { op: Op::Nop, word: 0 });
     }

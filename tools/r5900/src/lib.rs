@@ -21,6 +21,8 @@
 //! assert_eq!(cpu.instret, 2);
 //! ```
 
+#![warn(missing_docs)]
+
 mod bus;
 mod cpu;
 mod decode;
