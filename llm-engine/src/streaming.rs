@@ -191,18 +191,15 @@ fn stream_buffer_len(byte_len: u64) -> u64 {
 
 /// Plans residency for a RAM budget (bytes for weights and streaming buffers together).
 ///
-/// Greedy: tensors are ranked by passes per token (most reused first), then by size (largest
-/// first, so the bytes streamed per token are as few as possible); each is kept if it fits after
-/// reserving two streaming buffers for the largest tensor that is still streamed. Norms and the
-/// tokenizer are copied out once at load and need no residency.
+/// Streaming needs two buffers as large as the largest streamed matrix, so the planner tries
+/// each possible "largest streamed size" `S`: every matrix larger than `S` must then be resident,
+/// the two buffers take `2·S`, and the remaining room is filled greedily with tensors ranked by
+/// passes per token (most reused first), then by size (largest first, fewest bytes left to
+/// stream). The plan that streams the fewest bytes per token wins. Norms and the tokenizer are
+/// copied out once at load and need no residency; an unshared embedding is read one row per token.
 pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, EngineError> {
     let count = info.tensors.len();
-    let streamable: Vec<usize> = (0..count)
-        .filter(|&i| {
-            let role = info.tensors[i].role;
-            role.is_matrix()
-        })
-        .collect();
+    let streamable: Vec<usize> = (0..count).filter(|&i| info.tensors[i].role.is_matrix()).collect();
     let row_buffer = info
         .tensors
         .iter()
@@ -211,37 +208,50 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
         .max()
         .unwrap_or(0);
     let total: u64 = streamable.iter().map(|&i| info.tensors[i].byte_len).sum();
-    let mut resident = vec![false; count];
     if total <= budget {
+        let mut resident = vec![false; count];
         for &i in &streamable {
             resident[i] = true;
         }
         return Ok(ResidencyPlan { resident, resident_bytes: total, buffer_bytes: 0, streamed_bytes_per_token: 0 });
     }
+    let uses = |i: usize| uses_per_token(info, info.tensors[i].role);
     let mut ranked = streamable.clone();
-    ranked.sort_by(|&a, &b| {
-        let (ta, tb) = (&info.tensors[a], &info.tensors[b]);
-        uses_per_token(info, tb.role).cmp(&uses_per_token(info, ta.role)).then(tb.byte_len.cmp(&ta.byte_len))
-    });
-    // Two passes: the first reserves buffers for the largest matrix overall; the second refills
-    // the room freed if that matrix ended up resident.
+    ranked.sort_by(|&a, &b| uses(b).cmp(&uses(a)).then(info.tensors[b].byte_len.cmp(&info.tensors[a].byte_len)));
+    let streamed_cost = |resident: &[bool]| -> u64 {
+        streamable
+            .iter()
+            .filter(|&&i| !resident[i])
+            .map(|&i| if uses(i) == 0 { info.tensors[i].row_stride as u64 } else { info.tensors[i].byte_len })
+            .sum()
+    };
     let largest_streamed = |resident: &[bool]| {
         streamable
             .iter()
-            .filter(|&&i| !resident[i] && uses_per_token(info, info.tensors[i].role) > 0)
+            .filter(|&&i| !resident[i] && uses(i) > 0)
             .map(|&i| stream_buffer_len(info.tensors[i].byte_len))
             .max()
             .unwrap_or(0)
     };
-    let mut used = 0u64;
-    for pass in 0..2 {
-        let reserve = if pass == 0 {
-            streamable.iter().map(|&i| stream_buffer_len(info.tensors[i].byte_len)).max().unwrap_or(0) * 2 + row_buffer
-        } else {
-            largest_streamed(&resident) * 2 + row_buffer
-        };
+    let mut thresholds: Vec<u64> = streamable.iter().filter(|&&i| uses(i) > 0).map(|&i| stream_buffer_len(info.tensors[i].byte_len)).collect();
+    thresholds.sort_unstable();
+    thresholds.dedup();
+    let mut best: Option<ResidencyPlan> = None;
+    for &largest in thresholds.iter().rev() {
+        let reserve = 2 * largest + row_buffer;
         if reserve > budget {
-            return Err(EngineError::Unsupported { reason: "RAM budget smaller than the streaming buffers" });
+            continue;
+        }
+        let mut resident = vec![false; count];
+        let mut used = 0u64;
+        for &i in &streamable {
+            if uses(i) > 0 && stream_buffer_len(info.tensors[i].byte_len) > largest {
+                resident[i] = true;
+                used += info.tensors[i].byte_len;
+            }
+        }
+        if used + reserve > budget {
+            continue;
         }
         for &i in &ranked {
             let size = info.tensors[i].byte_len;
@@ -250,20 +260,17 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
                 used += size;
             }
         }
+        let plan = ResidencyPlan {
+            buffer_bytes: 2 * largest_streamed(&resident) + row_buffer,
+            streamed_bytes_per_token: streamed_cost(&resident),
+            resident,
+            resident_bytes: used,
+        };
+        if best.as_ref().is_none_or(|b| plan.streamed_bytes_per_token < b.streamed_bytes_per_token) {
+            best = Some(plan);
+        }
     }
-    let buffer_bytes = largest_streamed(&resident) * 2 + row_buffer;
-    let streamed_bytes_per_token = streamable
-        .iter()
-        .filter(|&&i| !resident[i])
-        .map(|&i| {
-            let t = &info.tensors[i];
-            match uses_per_token(info, t.role) {
-                0 => t.row_stride as u64,
-                uses => uses.min(1) as u64 * t.byte_len,
-            }
-        })
-        .sum();
-    Ok(ResidencyPlan { resident, resident_bytes: used, buffer_bytes, streamed_bytes_per_token })
+    best.ok_or(EngineError::Unsupported { reason: "RAM budget smaller than the streaming buffers" })
 }
 
 #[derive(Debug)]

@@ -38,9 +38,9 @@ struct Cli {
     /// RNG seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Stream weights from the file with this RAM budget (MiB) instead of loading it whole.
+    /// Stream weights from the file with this RAM budget (KiB) instead of loading it whole.
     #[arg(long)]
-    ram_budget_mib: Option<u64>,
+    ram_budget_kib: Option<u64>,
 }
 
 fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer: &Tokenizer, cli: &Cli) -> Result<()> {
@@ -97,7 +97,7 @@ fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer
 }
 
 fn run(cli: Cli) -> Result<()> {
-    match cli.ram_budget_mib {
+    match cli.ram_budget_kib {
         None => {
             let bytes = std::fs::read(&cli.model).map_err(|e| error(format!("{}: {e}", cli.model.display())))?;
             let mut weights = InMemoryWeights::new(bytes)?;
@@ -106,9 +106,9 @@ fn run(cli: Cli) -> Result<()> {
             let model = Transformer::new(weights, kernels)?;
             generate(model, &tokenizer, &cli)
         }
-        Some(mib) => {
+        Some(kib) => {
             let reader = FileReader::open(&cli.model).map_err(|e| error(format!("{}: {e}", cli.model.display())))?;
-            let mut weights = StreamingWeights::new(reader, mib << 20)?;
+            let mut weights = StreamingWeights::new(reader, kib << 10)?;
             let plan = weights.plan().clone();
             eprintln!(
                 "streaming: {} bytes resident, {} bytes of buffers, {} bytes read per token",
