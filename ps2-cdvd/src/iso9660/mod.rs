@@ -35,7 +35,7 @@ mod record;
 
 use core::fmt;
 
-pub use name::{IsoName, MAX_NAME_LEN};
+pub use name::{ComponentName, IsoName, MAX_NAME_LEN};
 use record::{Record, le_u16, le_u32, parse_record};
 
 /// Size of a logical sector (user data of a Mode 1 / Mode 2 Form 1 CD sector, or a DVD sector).
@@ -133,14 +133,13 @@ pub enum Error<E> {
     Io(E),
     /// No entry of this name exists in the directory being searched.
     NotFound {
-        /// The path component that was not found (as given, possibly shortened to
-        /// [`MAX_NAME_LEN`] bytes).
-        component: IsoName,
+        /// The path component that was not found, as given.
+        component: ComponentName,
     },
     /// A path component other than the last names a file, not a directory.
     NotADirectory {
         /// The file that was used as a directory.
-        component: IsoName,
+        component: ComponentName,
     },
     /// The disc's structures are invalid.
     Corrupt {
@@ -253,7 +252,7 @@ impl<R: SectorRead> Volume<R> {
     /// Fails with [`Error::NotADirectory`] when `dir` is a file.
     pub fn read_dir(&mut self, dir: &DirEntry) -> Result<ReadDir<'_, R>, Error<R::Error>> {
         if !dir.is_dir {
-            return Err(Error::NotADirectory { component: dir.name });
+            return Err(Error::NotADirectory { component: ComponentName::from_bytes(dir.name.identifier()) });
         }
         self.check_extent(dir)?;
         Ok(ReadDir { volume: self, lsn: dir.lsn, size: u64::from(dir.size), offset: 0, finished: false })
@@ -274,7 +273,7 @@ impl<R: SectorRead> Volume<R> {
                 continue;
             }
             if !current.is_dir {
-                return Err(Error::NotADirectory { component: current.name });
+                return Err(Error::NotADirectory { component: ComponentName::from_bytes(current.name.identifier()) });
             }
             current = self.find_in(&current, component)?;
         }
@@ -289,7 +288,7 @@ impl<R: SectorRead> Volume<R> {
                 return Ok(entry);
             }
         }
-        Err(Error::NotFound { component: IsoName::from_bytes(component) })
+        Err(Error::NotFound { component: ComponentName::from_bytes(component) })
     }
 
     /// Reads bytes of a file starting at byte `offset`; returns how many were read (fewer than

@@ -79,6 +79,55 @@ impl fmt::Display for IsoName {
     }
 }
 
+/// A path component named in an error, kept short so that errors stay small (names on PS2
+/// discs have at most 14 characters); longer names are cut and marked as such.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ComponentName {
+    bytes: [u8; Self::CAPACITY],
+    len: u8,
+    truncated: bool,
+}
+
+impl ComponentName {
+    /// How many bytes are kept.
+    pub const CAPACITY: usize = 32;
+
+    /// Keeps the first [`Self::CAPACITY`] bytes of `raw`.
+    pub fn from_bytes(raw: &[u8]) -> Self {
+        let len = raw.len().min(Self::CAPACITY);
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[..len].copy_from_slice(&raw[..len]);
+        Self { bytes, len: len as u8, truncated: raw.len() > Self::CAPACITY }
+    }
+
+    /// The (possibly cut) bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// Whether the name was longer than [`Self::CAPACITY`] bytes.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+}
+
+impl fmt::Debug for ComponentName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\"", self)
+    }
+}
+
+impl fmt::Display for ComponentName {
+    /// The name, non-ASCII bytes escaped, `...` appended when cut.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&IsoName::from_bytes(self.as_bytes()), f)?;
+        if self.truncated {
+            write!(f, "...")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,8 @@
 //! (see [`vram`]), and the merge of both display circuits (circuit 1 is shown when enabled,
 //! otherwise circuit 2).
 
+#![warn(missing_docs)]
+
 mod display;
 mod draw;
 mod gif;
@@ -156,14 +158,14 @@ impl Gs {
     /// Writes a privileged register; `offset` is the address minus `0x1200_0000`.
     pub fn write_privileged(&mut self, offset: u32, value: u64) {
         let offset = offset & 0x1FFF;
-        match offset {
-            privileged::CSR => {
-                self.csr_events &= !(value & csr::EVENTS);
-                if value & csr::RESET != 0 {
-                    self.reset_drawing_state();
-                }
+        if offset == privileged::CSR {
+            self.csr_events &= !(value & csr::EVENTS);
+            if value & csr::RESET != 0 {
+                self.reset_drawing_state();
             }
-            privileged::SIGLBLID => self.privileged_system[8] = value,
+            return;
+        }
+        match offset {
             0x0000..=0x00F0 => self.privileged_display[(offset >> 4) as usize] = value,
             0x1000..=0x10F0 => self.privileged_system[((offset & 0xFF) >> 4) as usize] = value,
             _ => {
@@ -176,11 +178,11 @@ impl Gs {
     /// placeholder REV/ID values; the other registers read back what was written.
     pub fn read_privileged(&self, offset: u32) -> u64 {
         let offset = offset & 0x1FFF;
+        if offset == privileged::CSR {
+            let field = if self.odd_field { csr::FIELD } else { 0 };
+            return self.csr_events | field | csr::FIFO_EMPTY | csr::REVISION_AND_ID;
+        }
         match offset {
-            privileged::CSR => {
-                let field = if self.odd_field { csr::FIELD } else { 0 };
-                self.csr_events | field | csr::FIFO_EMPTY | csr::REVISION_AND_ID
-            }
             0x0000..=0x00F0 => self.privileged_display[(offset >> 4) as usize],
             0x1000..=0x10F0 => self.privileged_system[((offset & 0xFF) >> 4) as usize],
             _ => 0,

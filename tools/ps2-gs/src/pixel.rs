@@ -267,8 +267,8 @@ impl Texture {
         let modulate = |t: u8, v: u8| ((u32::from(t) * u32::from(v)) >> 7).min(255) as u8;
         let vertex_alpha = vertex[3];
         let mut out = [0; 4];
-        for channel in 0..3 {
-            out[channel] = match self.function {
+        for (channel, value) in out.iter_mut().enumerate().take(3) {
+            *value = match self.function {
                 0 => modulate(texel[channel], vertex[channel]),
                 1 => texel[channel],
                 _ => (u32::from(modulate(texel[channel], vertex[channel])) + u32::from(vertex_alpha)).min(255) as u8,
@@ -333,12 +333,13 @@ fn blend(alpha_register: u64, source: [u8; 4], destination: [u8; 4], clamp: bool
         _ => field(alpha_register, 32, 8) as i32,
     };
     let mut out = source;
-    for channel in 0..3 {
+    for (channel, result) in out.iter_mut().enumerate().take(3) {
         let a = select_color(field(alpha_register, 0, 2), channel);
         let b = select_color(field(alpha_register, 2, 2), channel);
         let d = select_color(field(alpha_register, 6, 2), channel);
         let value = (((a - b) * factor) >> 7) + d;
-        out[channel] = if clamp { value.clamp(0, 255) as u8 } else { value as u8 };
+        // Without COLCLAMP the GS keeps the low 8 bits.
+        *result = if clamp { value.clamp(0, 255) as u8 } else { value as u8 };
     }
     out
 }

@@ -25,6 +25,22 @@ fn rgba(r: u8, g: u8, b: u8, a: u8) -> u64 {
     u64::from(u32::from_le_bytes([r, g, b, a])) | u64::from(1.0f32.to_bits()) << 32
 }
 
+fn scissor(left: u64, right: u64, top: u64, bottom: u64) -> u64 {
+    left | right << 16 | top << 32 | bottom << 48
+}
+
+/// ALPHA selectors: colours A, B, D are source / destination / zero; C is source alpha,
+/// destination alpha or the fixed value (the same codes 0, 1, 2).
+const SOURCE: u64 = 0;
+const DESTINATION: u64 = 1;
+const ZERO: u64 = 2;
+const FIXED: u64 = 2;
+
+/// ALPHA register: `((A - B) * C >> 7) + D`.
+fn alpha(a: u64, b: u64, c: u64, d: u64, fixed: u64) -> u64 {
+    a | b << 2 | c << 4 | d << 6 | fixed << 32
+}
+
 /// PRIM register values.
 const SPRITE: u64 = 6;
 const TRIANGLE: u64 = 3;
@@ -46,7 +62,7 @@ fn gs_640x448() -> Gs {
     gs.process_gif(&a_d_packet(&[
         (gp::FRAME_1, 10 << 16),
         (gp::XYOFFSET_1, (2048 << 4) | (2048u64 << 4) << 32),
-        (gp::SCISSOR_1, 639 << 16 | 447u64 << 48),
+        (gp::SCISSOR_1, scissor(0, 639, 0, 447)),
         (gp::TEST_1, 0),
         (gp::PRMODECONT, 1),
         (gp::COLCLAMP, 1),
@@ -94,7 +110,7 @@ fn debug_screen_setup_shows_a_640x224_buffer_and_uploaded_glyphs() {
     gs.process_gif(&a_d_packet(&[
         (gp::FRAME_1, 0x000A_0000),
         (gp::XYOFFSET_1, (1728 << 4) | (1936u64 << 4) << 32),
-        (gp::SCISSOR_1, 639 << 16 | 223u64 << 48),
+        (gp::SCISSOR_1, scissor(0, 639, 0, 223)),
         (gp::PRMODECONT, 1),
         (gp::PRIM, SPRITE),
         (gp::RGBAQ, rgba(0, 0, 0xFF, 0x80)),
@@ -128,7 +144,7 @@ fn debug_screen_setup_shows_a_640x224_buffer_and_uploaded_glyphs() {
 #[test]
 fn uploads_read_back_through_the_display_window() {
     let mut gs = gs_640x448();
-    let image: Vec<u32> = (0..16 * 4).map(|i| 0xFF00_0000 | i * 0x0001_0203).collect();
+    let image: Vec<u32> = (0..16 * 4).map(|i| 0xFF00_0000 | (i * 0x0001_0203)).collect();
     upload_ct32(&mut gs, 0, 10, (600, 400, 16, 4), &image);
     // Move the display window onto the image: DBX 600, DBY 400.
     gs.write_privileged(privileged::DISPFB1, 10 << 9 | 600u64 << 32 | 400u64 << 43);
@@ -149,7 +165,7 @@ fn sprites_cover_exactly_their_area_within_the_scissor() {
     assert_eq!(pixel(&gs, 29, 40), [0, 0, 0, 255]);
     assert_eq!(pixel(&gs, 9, 20), [0, 0, 0, 255]);
 
-    gs.process_gif(&a_d_packet(&[(gp::SCISSOR_1, 100 | 109 << 16 | 0u64 << 32 | 9u64 << 48)]));
+    gs.process_gif(&a_d_packet(&[(gp::SCISSOR_1, scissor(100, 109, 0, 9))]));
     fill_rect(&mut gs, (50, 0, 200, 100), rgba(0, 255, 0, 0x80));
     assert_eq!(pixel(&gs, 100, 0), [0, 255, 0, 255]);
     assert_eq!(pixel(&gs, 109, 9), [0, 255, 0, 255]);
@@ -162,7 +178,7 @@ fn sprites_cover_exactly_their_area_within_the_scissor() {
 fn triangles_sharing_an_edge_draw_each_pixel_once() {
     let mut gs = gs_640x448();
     // Additive blending (Cs - 0) * FIX(0x80) + Cd: a pixel drawn twice would read 2x.
-    let additive = 0 | 2 << 2 | 2 << 4 | 1 << 6 | 0x80u64 << 32;
+    let additive = alpha(SOURCE, ZERO, FIXED, DESTINATION, 0x80);
     let color = rgba(40, 40, 40, 0x80);
     gs.process_gif(&a_d_packet(&[
         (gp::ALPHA_1, additive),
@@ -208,7 +224,7 @@ fn alpha_blending_mixes_with_the_frame_buffer() {
     let mut gs = gs_640x448();
     fill_rect(&mut gs, (0, 0, 10, 10), rgba(200, 100, 0, 0x80));
     // (Cs - Cd) * As + Cd with As = 0x40 (one half).
-    gs.process_gif(&a_d_packet(&[(gp::ALPHA_1, 0 | 1 << 2 | 0 << 4 | 1 << 6)]));
+    gs.process_gif(&a_d_packet(&[(gp::ALPHA_1, alpha(SOURCE, DESTINATION, SOURCE, DESTINATION, 0))]));
     gs.process_gif(&a_d_packet(&[
         (gp::PRIM, SPRITE | BLENDED),
         (gp::RGBAQ, rgba(0, 0, 200, 0x40)),
@@ -338,7 +354,7 @@ fn arbitrary_gif_data_never_panics() {
     let mut state = 0x1234_5678_9ABC_DEF1;
     let mut gs = gs_640x448();
     // A small scissor keeps random primitives cheap; transfers are kept small below.
-    gs.process_gif(&a_d_packet(&[(gp::SCISSOR_1, 63 << 16 | 63u64 << 48)]));
+    gs.process_gif(&a_d_packet(&[(gp::SCISSOR_1, scissor(0, 63, 0, 63))]));
     let steering = [gp::PRIM, gp::XYZ2, gp::XYZF3, gp::TEX0_1, gp::TRXDIR, gp::TRXREG, gp::BITBLTBUF, gp::FRAME_1, gp::TEST_1];
     for round in 0..300 {
         let mut packet = Vec::new();

@@ -142,7 +142,7 @@ impl DriveParams {
         }
         let offset = (lsn % layer_sectors) as f64;
         // Odd layers run from the outer edge inwards (opposite track path).
-        let position = if layer % 2 == 0 { offset } else { f64::from(self.layer_sectors) - offset };
+        let position = if layer.is_multiple_of(2) { offset } else { f64::from(self.layer_sectors) - offset };
         self.radius_at_position(position)
     }
 
@@ -154,9 +154,9 @@ impl DriveParams {
         // Layer ends are handled by the caller; for the last sector of a reversed layer the
         // radius formula at `end` is exact as well.
         let radius_start = self.radius_mm(start);
-        let radius_end = if end % u64::from(self.layer_sectors) == 0 {
+        let radius_end = if end.is_multiple_of(u64::from(self.layer_sectors)) {
             let layer = (end - 1) / u64::from(self.layer_sectors);
-            if layer % 2 == 0 { self.outer_radius_mm } else { self.inner_radius_mm }
+            if layer.is_multiple_of(2) { self.outer_radius_mm } else { self.inner_radius_mm }
         } else {
             self.radius_mm(end)
         };
