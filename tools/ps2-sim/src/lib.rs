@@ -26,6 +26,7 @@ pub mod io;
 pub mod kernel;
 pub mod machine;
 pub mod memory;
+pub mod sif;
 pub mod testkit;
 
 pub use cli::SimOptions;

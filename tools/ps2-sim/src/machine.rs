@@ -248,7 +248,7 @@ impl Machine {
         image.load_into(&mut hw.mem).map_err(SimError::Elf)?;
         let mut args = vec![program_name.to_string()];
         args.extend(config.args.iter().cloned());
-        let kernel = Kernel::new(args);
+        let mut kernel = Kernel::new(args);
         kernel.install(&mut hw);
         let mut cpu = Cpu::new(image.entry);
         // The main thread starts with IE set and EIE clear: crt0 enables interrupts with `ei`
@@ -389,6 +389,12 @@ impl Machine {
 
     /// No thread can run: jump simulated time to the next event, or report a deadlock.
     fn idle(&mut self) -> Result<(), SimError> {
+        // Something may be pending already (a SIF reply's DMA interrupt, say).
+        self.hw.now = self.cpu.cycles;
+        self.kernel.service_events(&mut self.cpu, &mut self.hw);
+        if self.kernel.in_handler() || self.kernel.current_thread().is_some() {
+            return Ok(());
+        }
         if !self.kernel.can_wake(&self.hw) {
             return Err(SimError::Kernel {
                 at: self.symbolize(self.cpu.pc),

@@ -165,6 +165,9 @@ impl<Ctx: Clone> Kernel<Ctx> {
         for a in &self.alarms {
             next = next.min(a.due);
         }
+        if let Some(t) = self.iop.next_event() {
+            next = next.min(t);
+        }
         next
     }
 
@@ -172,6 +175,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
     /// a periodic interrupt (VBLANK) whose cause is unmasked.
     pub fn can_wake(&self, hw: &Hardware) -> bool {
         !self.alarms.is_empty()
+            || self.iop.next_event().is_some()
             || self.intc_handlers.iter().any(|h| {
                 h.enabled
                     && (h.cause == INTC_VBLANK_START || h.cause == INTC_VBLANK_END)
@@ -192,6 +196,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         hw: &mut Hardware,
     ) -> KernelAction {
         let now = cpu.cycles();
+        self.iop.service(now, hw);
         while now >= vblank_start(self.vblank_index + 1) {
             self.vblank_index += 1;
             hw.io.intc.stat |= 1 << INTC_VBLANK_START;

@@ -27,6 +27,7 @@ pub use handlers::{CYCLES_PER_HSYNC, VBLANK_END_DELAY};
 
 use crate::hardware::Hardware;
 use crate::memory::RAM_SIZE;
+use crate::sif::Iop;
 use handlers::{Alarm, Handler, InterruptFrame};
 use sema::Semaphore;
 use threads::Thread;
@@ -147,8 +148,10 @@ pub struct Kernel<Ctx: Clone> {
     vblank_end_at: Option<u64>,
     sif_software_regs: [u32; 32],
     program_args: Vec<String>,
-    /// Syscalls handled so far, by number (statistics for the summary).
+    /// Syscalls handled so far (statistics for the summary).
     pub syscall_count: u64,
+    /// The HLE IOP behind the SIF syscalls.
+    pub iop: Iop,
 }
 
 impl<Ctx: Clone> Kernel<Ctx> {
@@ -177,13 +180,16 @@ impl<Ctx: Clone> Kernel<Ctx> {
             sif_software_regs: [0; 32],
             program_args: args,
             syscall_count: 0,
+            iop: Iop::default(),
         };
         kernel.create_main_thread();
         kernel
     }
 
-    /// Writes the kernel's trampolines into kernel RAM; call once after loading the program.
-    pub fn install(&self, hw: &mut Hardware) {
+    /// Writes the kernel's trampolines into kernel RAM and boots the HLE IOP; call once after
+    /// loading the program.
+    pub fn install(&mut self, hw: &mut Hardware) {
+        self.iop = Iop::new(hw);
         for addr in [HANDLER_RETURN_ADDR, THREAD_EXIT_ADDR] {
             hw.mem.write_u32(addr, SYSCALL_WORD).expect("kernel RAM is mapped");
         }
@@ -313,12 +319,29 @@ impl<Ctx: Clone> Kernel<Ctx> {
                 hw.io.console.put_str(&text);
                 ret(cpu, 0)
             }
-            0x6B => ret(cpu, 0),
-            0x76 | -0x76 | 0x77 | -0x77 | 0x78 | -0x78 => Err(KernelError::Unsupported {
-                syscall: "SIF DMA (SifSetDma/SifDmaStat/SifSetDChain)",
-                pc,
-                detail: "the SIF/IOP side is not simulated yet",
-            }),
+            0x6B => {
+                self.iop.stop_dma(hw);
+                ret(cpu, 0)
+            }
+            // Transfers complete when they are queued, so every id reads "done".
+            0x76 | -0x76 => ret(cpu, -1),
+            0x77 | -0x77 => {
+                let now = cpu.cycles();
+                let id = self.iop.set_dma(a0, a1, now, hw).map_err(|f| KernelError::BadPointer {
+                    syscall: "SifSetDma",
+                    addr: f.addr,
+                    pc,
+                })?;
+                ret(cpu, id as i64)
+            }
+            0x78 | -0x78 => {
+                self.iop.set_dchain(hw).map_err(|f| KernelError::BadPointer {
+                    syscall: "SifSetDChain",
+                    addr: f.addr,
+                    pc,
+                })?;
+                ret(cpu, 0)
+            }
             0x79 => ret(cpu, self.sif_set_reg(a0, a1, hw) as i64),
             0x7A => ret(cpu, self.sif_get_reg(a0, hw) as i32 as i64),
             0x7C => {

@@ -58,7 +58,7 @@ const CALLER_PC: u32 = 0x0010_0100;
 impl Rig {
     fn new() -> Self {
         let mut hw = Hardware::new(false);
-        let k = Kernel::new(vec!["cdrom0:\\TEST.ELF;1".into(), "-x".into()]);
+        let mut k = Kernel::new(vec!["cdrom0:\\TEST.ELF;1".into(), "-x".into()]);
         k.install(&mut hw);
         let cpu = MockCpu { pc: CALLER_PC, interrupts: true, ..MockCpu::default() };
         Rig { k, cpu, hw }

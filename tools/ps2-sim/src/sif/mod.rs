@@ -1,0 +1,264 @@
+//! The IOP side of the SIF, emulated at a high level (reference ps2-iop.md §1-§4, §8).
+//!
+//! There is no IOP processor here. SIF DMA from the EE (`SifSetDma`) is performed at once:
+//! data for an IOP address is copied into IOP RAM; a packet for the IOP's command buffer
+//! ([`IOP_COMMAND_BUFFER`], published in SMCOM) is parsed as a SIF command and answered the way
+//! the IOP's `sifcmd`/`sifrpc` modules answer. RPC servers are Rust code ([`servers`]).
+//!
+//! Replies travel like on hardware: each packet is copied into the EE receive buffer announced
+//! by INIT_CMD/CHANGE_SADDR and DMA channel 5 (SIF0) completes, which raises the EE's DMAC
+//! interrupt; the next packet waits until the EE re-arms the channel with `SifSetDChain`.
+//! RPC results are written straight into the caller's receive buffer before the END packet,
+//! as the IOP's DMA would.
+
+pub mod servers;
+
+use std::collections::VecDeque;
+
+use crate::hardware::Hardware;
+use crate::io::dmac::{CH_SIF0, CHCR_STR};
+
+/// IOP address of the IOP's SIF command receive buffer (what SMCOM reports).
+pub const IOP_COMMAND_BUFFER: u32 = 0x0001_F000;
+/// SMFLG bits: SIF initialised, command layer initialised, boot finished.
+pub const SMFLG_BOOTED: u32 = 0x1_0000 | 0x2_0000 | 0x4_0000;
+/// Simulated time an IOP reboot takes before SMFLG reports BOOTEND again (≈ 3.4 ms; a real
+/// reboot takes far longer, but nothing a program does depends on the exact figure).
+pub const REBOOT_CYCLES: u64 = 1_000_000;
+
+/// SIF command ids (ps2-iop.md §0.1).
+pub mod cid {
+    /// CHANGE_SADDR.
+    pub const CHANGE_SADDR: u32 = 0x8000_0000;
+    /// SET_SREG.
+    pub const SET_SREG: u32 = 0x8000_0001;
+    /// INIT_CMD.
+    pub const INIT_CMD: u32 = 0x8000_0002;
+    /// RESET (IOP reboot).
+    pub const RESET: u32 = 0x8000_0003;
+    /// RPC END (reply).
+    pub const RPC_END: u32 = 0x8000_0008;
+    /// RPC BIND.
+    pub const RPC_BIND: u32 = 0x8000_0009;
+    /// RPC CALL.
+    pub const RPC_CALL: u32 = 0x8000_000A;
+    /// RPC RDATA (get other data).
+    pub const RPC_RDATA: u32 = 0x8000_000C;
+}
+
+/// Why a SIF transfer failed (reported by the kernel as a bad pointer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SifFault {
+    /// The address that could not be read or written.
+    pub addr: u32,
+}
+
+/// The emulated IOP.
+#[derive(Debug, Default)]
+pub struct Iop {
+    /// EE physical address of the EE's SIF command receive buffer (0 until announced).
+    ee_buffer: u32,
+    /// Packets waiting to be delivered to the EE.
+    outbox: VecDeque<Vec<u8>>,
+    /// A packet sits in the EE buffer and the channel has not been re-armed yet.
+    awaiting_rearm: bool,
+    next_transfer_id: u32,
+    reboot_done_at: Option<u64>,
+    /// Server state (modules loaded, IOP heap).
+    pub servers: servers::Servers,
+    /// Reboots seen.
+    pub reboots: u32,
+}
+
+fn word(packet: &[u8], offset: usize) -> u32 {
+    packet.get(offset..offset + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()))
+}
+
+/// Builds a packet: a 16-byte header (psize = `len`, no extra data) then `words` from +0x10.
+fn packet(cid: u32, len: usize, words: &[u32]) -> Vec<u8> {
+    let mut p = vec![0u8; len];
+    p[0..4].copy_from_slice(&(len as u32 & 0xFF).to_le_bytes());
+    p[8..12].copy_from_slice(&cid.to_le_bytes());
+    for (i, w) in words.iter().enumerate() {
+        p[0x10 + 4 * i..0x14 + 4 * i].copy_from_slice(&w.to_le_bytes());
+    }
+    p
+}
+
+impl Iop {
+    /// A freshly booted IOP; sets SMCOM/SMFLG in `hw` accordingly.
+    pub fn new(hw: &mut Hardware) -> Self {
+        hw.io.sif.smcom = IOP_COMMAND_BUFFER;
+        hw.io.sif.smflg |= SMFLG_BOOTED;
+        Iop::default()
+    }
+
+    /// Cycle at which a pending reboot completes.
+    pub fn next_event(&self) -> Option<u64> {
+        self.reboot_done_at
+    }
+
+    /// Completes a reboot whose time has come.
+    pub fn service(&mut self, now: u64, hw: &mut Hardware) {
+        if self.reboot_done_at.is_some_and(|t| now >= t) {
+            self.reboot_done_at = None;
+            hw.io.sif.smflg |= SMFLG_BOOTED;
+        }
+    }
+
+    /// `SifSetDma(list, count)`: performs the EE→IOP transfers described at `list`; returns
+    /// the transfer id (never 0).
+    pub fn set_dma(&mut self, list: u32, count: u32, now: u64, hw: &mut Hardware) -> Result<u32, SifFault> {
+        for i in 0..count.min(32) {
+            let at = list.wrapping_add(16 * i);
+            let read = |off: u32| hw.mem.read_u32(at + off).ok_or(SifFault { addr: at });
+            let (src, dest, size) = (read(0)?, read(4)?, read(8)?);
+            let len = (size as usize).next_multiple_of(16);
+            let data = ee_read(hw, src, len)?;
+            if dest & 0x00FF_FFFF == IOP_COMMAND_BUFFER {
+                self.command(&data[..(size as usize).min(len)], now, hw)?;
+            } else {
+                let off = (dest & 0x001F_FFFF) as usize;
+                let target = hw.mem.iop_ram.get_mut(off..off + len).ok_or(SifFault { addr: dest })?;
+                target.copy_from_slice(&data);
+            }
+        }
+        self.next_transfer_id = self.next_transfer_id.wrapping_add(1).max(1);
+        Ok(self.next_transfer_id)
+    }
+
+    /// `SifSetDChain`: re-arms SIF0 and delivers the next queued packet, if any.
+    pub fn set_dchain(&mut self, hw: &mut Hardware) -> Result<(), SifFault> {
+        hw.io.dmac.channels[CH_SIF0].chcr = 0x184;
+        self.awaiting_rearm = false;
+        self.pump(hw)
+    }
+
+    /// `SifStopDma`: SIF0 off.
+    pub fn stop_dma(&mut self, hw: &mut Hardware) {
+        hw.io.dmac.channels[CH_SIF0].chcr = 0;
+        hw.io.dmac.channels[CH_SIF0].qwc = 0;
+    }
+
+    /// Packets the EE has not received yet (for tests and diagnostics).
+    pub fn queued_packets(&self) -> usize {
+        self.outbox.len()
+    }
+
+    fn send(&mut self, packet: Vec<u8>, hw: &mut Hardware) -> Result<(), SifFault> {
+        self.outbox.push_back(packet);
+        self.pump(hw)
+    }
+
+    /// Delivers one packet when the EE can take it.
+    fn pump(&mut self, hw: &mut Hardware) -> Result<(), SifFault> {
+        let armed = hw.io.dmac.channels[CH_SIF0].chcr & CHCR_STR != 0;
+        if self.awaiting_rearm || self.ee_buffer == 0 || !armed {
+            return Ok(());
+        }
+        let Some(mut p) = self.outbox.pop_front() else { return Ok(()) };
+        p.resize(p.len().next_multiple_of(16), 0);
+        ee_write(hw, self.ee_buffer, &p)?;
+        hw.io.dmac.complete(CH_SIF0);
+        self.awaiting_rearm = true;
+        Ok(())
+    }
+
+    /// Handles one command packet from the EE.
+    fn command(&mut self, p: &[u8], now: u64, hw: &mut Hardware) -> Result<(), SifFault> {
+        match word(p, 8) {
+            cid::INIT_CMD if word(p, 12) == 0 => {
+                self.ee_buffer = word(p, 0x10) & 0x1FFF_FFFF;
+                self.pump(hw)
+            }
+            // INIT_CMD with opt 1: the RPC layer; the IOP answers SET_SREG {0, 1}.
+            cid::INIT_CMD => self.send(packet(cid::SET_SREG, 0x18, &[0, 1]), hw),
+            cid::CHANGE_SADDR => {
+                self.ee_buffer = word(p, 0x10) & 0x1FFF_FFFF;
+                self.pump(hw)
+            }
+            cid::RESET => {
+                self.reboots += 1;
+                self.ee_buffer = 0;
+                self.outbox.clear();
+                self.awaiting_rearm = false;
+                self.servers = servers::Servers::default();
+                self.reboot_done_at = Some(now + REBOOT_CYCLES);
+                Ok(())
+            }
+            cid::RPC_BIND => {
+                let sid = word(p, 0x20);
+                let (sd, buf) = servers::lookup(sid).map_or((0, 0), |s| (s.sd, s.buffer));
+                let end = self.end_packet(p, cid::RPC_BIND, sd, buf);
+                self.send(end, hw)
+            }
+            cid::RPC_CALL => self.call(p, hw),
+            cid::RPC_RDATA => {
+                let (src, dest, size) = (word(p, 0x20), word(p, 0x24), word(p, 0x28) as usize);
+                let off = (src & 0x001F_FFFF) as usize;
+                let len = size.next_multiple_of(16);
+                let data = hw.mem.iop_ram.get(off..off + len).ok_or(SifFault { addr: src })?.to_vec();
+                ee_write(hw, dest & 0x1FFF_FFFF, &data)?;
+                let mut end = self.end_packet(p, cid::RPC_RDATA, 0, 0);
+                // For RDATA the END's client field is the receive-data struct.
+                end[0x1C..0x20].copy_from_slice(&word(p, 0x1C).to_le_bytes());
+                self.send(end, hw)
+            }
+            // SET_SREG from the EE and user commands have no IOP-side effect here.
+            _ => Ok(()),
+        }
+    }
+
+    /// An RPC END answering request `p`.
+    fn end_packet(&self, p: &[u8], answered: u32, sd: u32, buf: u32) -> Vec<u8> {
+        packet(
+            cid::RPC_END,
+            0x30,
+            &[word(p, 0x10), word(p, 0x14), word(p, 0x18), word(p, 0x1C), answered, sd, buf, buf],
+        )
+    }
+
+    fn call(&mut self, p: &[u8], hw: &mut Hardware) -> Result<(), SifFault> {
+        let (fno, send_size) = (word(p, 0x20), word(p, 0x24) as usize);
+        let (recv_buf, recv_size, rmode, sd) = (word(p, 0x28), word(p, 0x2C), word(p, 0x30), word(p, 0x34));
+        let server = servers::by_sd(sd);
+        let args = match server {
+            Some(s) => {
+                let off = (s.buffer & 0x001F_FFFF) as usize;
+                hw.mem.iop_ram.get(off..off + send_size.min(s.buffer_size)).unwrap_or(&[]).to_vec()
+            }
+            None => Vec::new(),
+        };
+        let mut reply = match server {
+            Some(s) => self.servers.call(s.sid, fno, &args, &mut hw.mem.iop_ram),
+            None => Vec::new(),
+        };
+        if recv_size > 0 && recv_buf != 0 {
+            reply.resize((recv_size as usize).next_multiple_of(16), 0);
+            ee_write(hw, recv_buf & 0x1FFF_FFFF, &reply)?;
+        }
+        if rmode != 0 {
+            let end = self.end_packet(p, cid::RPC_CALL, sd, server.map_or(0, |s| s.buffer));
+            self.send(end, hw)
+        } else {
+            // No END: the IOP overwrites the request packet with an END image whose rec_id
+            // and rpc_id are 0, which is how the client sees the call finish.
+            ee_write(hw, word(p, 0x14) & 0x1FFF_FFFF, &packet(cid::RPC_END, 0x40, &[]))
+        }
+    }
+}
+
+/// Reads EE memory for a DMA: any mapped view, else a physical address.
+fn ee_read(hw: &Hardware, addr: u32, len: usize) -> Result<Vec<u8>, SifFault> {
+    hw.mem
+        .slice(addr, len)
+        .or_else(|| hw.mem.dma_slice(addr & 0x1FFF_FFFF, len))
+        .map(<[u8]>::to_vec)
+        .ok_or(SifFault { addr })
+}
+
+/// Writes EE memory at a physical address.
+fn ee_write(hw: &mut Hardware, phys: u32, data: &[u8]) -> Result<(), SifFault> {
+    hw.mem.dma_slice_mut(phys, data.len()).ok_or(SifFault { addr: phys })?.copy_from_slice(data);
+    Ok(())
+}
