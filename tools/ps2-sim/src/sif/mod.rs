@@ -248,17 +248,189 @@ impl Iop {
     }
 }
 
-/// Reads EE memory for a DMA: any mapped view, else a physical address.
+/// Reads EE memory for a DMA through the address the program gave (any mapped view; a null or
+/// kernel-area pointer faults as it would for the program itself).
 fn ee_read(hw: &Hardware, addr: u32, len: usize) -> Result<Vec<u8>, SifFault> {
-    hw.mem
-        .slice(addr, len)
-        .or_else(|| hw.mem.dma_slice(addr & 0x1FFF_FFFF, len))
-        .map(<[u8]>::to_vec)
-        .ok_or(SifFault { addr })
+    hw.mem.slice(addr, len).map(<[u8]>::to_vec).ok_or(SifFault { addr })
 }
 
 /// Writes EE memory at a physical address.
 fn ee_write(hw: &mut Hardware, phys: u32, data: &[u8]) -> Result<(), SifFault> {
     hw.mem.dma_slice_mut(phys, data.len()).ok_or(SifFault { addr: phys })?.copy_from_slice(data);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Protocol-level tests: packets built the way ps2sdk's `sifcmd.c`/`sifrpc.c` build them,
+    //! handed to the IOP as `SifSetDma` would.
+
+    use super::*;
+
+    const LIST: u32 = 0x0010_0000;
+    const PKT: u32 = 0x0010_0100;
+    const EXTRA: u32 = 0x0010_0200;
+    const EE_BUF: u32 = 0x0010_0400;
+    const RECV: u32 = 0x0010_0800;
+
+    fn setup() -> (Iop, Hardware) {
+        let mut hw = Hardware::new(false);
+        let iop = Iop::new(&mut hw);
+        (iop, hw)
+    }
+
+    /// Sends a command packet (and optional extra data first) through `set_dma`.
+    fn send(iop: &mut Iop, hw: &mut Hardware, p: &[u8], extra: Option<(&[u8], u32)>) {
+        let mut n = 0;
+        let mut descriptor = |hw: &mut Hardware, src: u32, dest: u32, size: usize| {
+            let at = LIST + 16 * n;
+            for (i, v) in [src, dest, size as u32, 0x44].iter().enumerate() {
+                hw.mem.write_u32(at + 4 * i as u32, *v).unwrap();
+            }
+            n += 1;
+        };
+        if let Some((data, dest)) = extra {
+            hw.mem.slice_mut(EXTRA, data.len()).unwrap().copy_from_slice(data);
+            descriptor(hw, EXTRA, dest, data.len());
+        }
+        hw.mem.slice_mut(PKT, p.len()).unwrap().copy_from_slice(p);
+        descriptor(hw, PKT, IOP_COMMAND_BUFFER, p.len());
+        iop.set_dma(LIST, n, 0, hw).unwrap();
+    }
+
+    fn ee_word(hw: &Hardware, addr: u32) -> u32 {
+        hw.mem.read_u32(addr).unwrap()
+    }
+
+    /// Takes the delivered packet like the EE's SIF0 handler: checks CIS, re-arms.
+    fn receive(iop: &mut Iop, hw: &mut Hardware) -> Vec<u32> {
+        assert_ne!(hw.io.dmac.stat & (1 << CH_SIF0), 0, "SIF0 completion raised");
+        hw.io.dmac.stat &= !(1 << CH_SIF0);
+        let words = (0..16).map(|i| ee_word(hw, EE_BUF + 4 * i)).collect();
+        iop.set_dchain(hw).unwrap();
+        words
+    }
+
+    fn init(iop: &mut Iop, hw: &mut Hardware) {
+        iop.set_dchain(hw).unwrap();
+        send(iop, hw, &packet(cid::INIT_CMD, 0x14, &[EE_BUF]), None);
+    }
+
+    fn rpc(cid_: u32, words: &[u32]) -> Vec<u8> {
+        // rec_id, pkt_addr, rpc_id, then the request's own fields.
+        let mut all = vec![0x5, PKT, 7];
+        all.extend_from_slice(words);
+        packet(cid_, 0x40, &all)
+    }
+
+    #[test]
+    fn boot_state_and_rpc_init_answers_set_sreg() {
+        let (mut iop, mut hw) = setup();
+        assert_eq!(hw.io.sif.smcom, IOP_COMMAND_BUFFER);
+        assert_eq!(hw.io.sif.smflg & SMFLG_BOOTED, SMFLG_BOOTED);
+        init(&mut iop, &mut hw);
+        let mut p = packet(cid::INIT_CMD, 0x10, &[]);
+        p[12] = 1; // opt = 1: SIFRPC init
+        send(&mut iop, &mut hw, &p, None);
+        let got = receive(&mut iop, &mut hw);
+        assert_eq!((got[2], got[4], got[5]), (cid::SET_SREG, 0, 1));
+    }
+
+    #[test]
+    fn bind_then_call_loadfile_version() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        send(&mut iop, &mut hw, &rpc(cid::RPC_BIND, &[0x0010_0C00, servers::LOADFILE_SID]), None);
+        let end = receive(&mut iop, &mut hw);
+        assert_eq!(end[2], cid::RPC_END);
+        assert_eq!((end[4], end[5], end[6], end[7], end[8]), (0x5, PKT, 7, 0x0010_0C00, cid::RPC_BIND));
+        let (sd, buf) = (end[9], end[10]);
+        assert!(sd != 0 && buf != 0);
+        // CALL fno 0xFF (GET_VERSION), no send data, 16-byte reply into RECV, rmode 1.
+        let call = rpc(cid::RPC_CALL, &[0x0010_0C00, 0xFF, 0, RECV, 16, 1, sd]);
+        send(&mut iop, &mut hw, &call, None);
+        assert_eq!(&hw.mem.slice(RECV, 4).unwrap(), b"2000");
+        let end = receive(&mut iop, &mut hw);
+        assert_eq!(end[8], cid::RPC_CALL);
+    }
+
+    #[test]
+    fn call_send_data_reaches_the_server_buffer() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        let loadfile = servers::lookup(servers::LOADFILE_SID).unwrap();
+        let mut request = vec![0u8; 512];
+        request[8..20].copy_from_slice(b"rom0:PADMAN\0");
+        let call = rpc(cid::RPC_CALL, &[0x0010_0C00, 0, 512, RECV, 16, 1, loadfile.sd]);
+        send(&mut iop, &mut hw, &call, Some((&request, loadfile.buffer)));
+        assert_eq!(ee_word(&hw, RECV), 1, "module id 1");
+        assert_eq!(iop.servers.modules, ["PADMAN"]);
+    }
+
+    #[test]
+    fn replies_wait_for_the_channel_to_be_rearmed() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        let bind = rpc(cid::RPC_BIND, &[0x0010_0C00, servers::LOADFILE_SID]);
+        send(&mut iop, &mut hw, &bind, None);
+        send(&mut iop, &mut hw, &bind, None);
+        assert_eq!(iop.queued_packets(), 1, "second END held back");
+        receive(&mut iop, &mut hw);
+        assert_eq!(iop.queued_packets(), 0);
+        receive(&mut iop, &mut hw);
+    }
+
+    #[test]
+    fn unknown_server_binds_with_null_sd() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        send(&mut iop, &mut hw, &rpc(cid::RPC_BIND, &[0x0010_0C00, 0x8000_0BAD]), None);
+        assert_eq!(receive(&mut iop, &mut hw)[9], 0);
+    }
+
+    #[test]
+    fn nowait_call_overwrites_the_request_packet() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        let sd = servers::lookup(servers::LOADFILE_SID).unwrap().sd;
+        send(&mut iop, &mut hw, &rpc(cid::RPC_CALL, &[0x0010_0C00, 0xFF, 0, RECV, 16, 0, sd]), None);
+        assert_eq!(ee_word(&hw, PKT + 0x10), 0, "rec_id cleared: request finished");
+        assert_eq!(iop.queued_packets(), 0);
+        assert_eq!(hw.io.dmac.stat & (1 << CH_SIF0), 0, "no END was sent");
+    }
+
+    #[test]
+    fn reset_forgets_the_ee_and_reboots_after_a_delay() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        hw.io.sif.smflg &= !0x4_0000; // the EE clears BOOTEND before resetting
+        send(&mut iop, &mut hw, &packet(cid::RESET, 0x68, &[0, 0]), None);
+        assert_eq!(iop.next_event(), Some(REBOOT_CYCLES));
+        iop.service(REBOOT_CYCLES - 1, &mut hw);
+        assert_eq!(hw.io.sif.smflg & 0x4_0000, 0);
+        iop.service(REBOOT_CYCLES, &mut hw);
+        assert_eq!(hw.io.sif.smflg & SMFLG_BOOTED, SMFLG_BOOTED);
+        // The EE buffer is forgotten until the next INIT_CMD.
+        send(&mut iop, &mut hw, &rpc(cid::RPC_BIND, &[0, servers::LOADFILE_SID]), None);
+        assert_eq!(iop.queued_packets(), 1);
+    }
+
+    #[test]
+    fn rdata_copies_iop_memory_to_the_ee() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        hw.mem.iop_ram[0x3000..0x3004].copy_from_slice(b"iop!");
+        send(&mut iop, &mut hw, &rpc(cid::RPC_RDATA, &[0x0010_0C00, 0x3000, RECV, 4]), None);
+        assert_eq!(hw.mem.slice(RECV, 4).unwrap(), b"iop!");
+        assert_eq!(receive(&mut iop, &mut hw)[8], cid::RPC_RDATA);
+    }
+
+    #[test]
+    fn dma_from_unmapped_memory_is_a_fault() {
+        let (mut iop, mut hw) = setup();
+        for (i, v) in [0x10u32, 0x1000, 16, 0].iter().enumerate() {
+            hw.mem.write_u32(LIST + 4 * i as u32, *v).unwrap();
+        }
+        assert_eq!(iop.set_dma(LIST, 1, 0, &mut hw), Err(SifFault { addr: 0x10 }));
+    }
 }
