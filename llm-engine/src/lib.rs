@@ -10,11 +10,22 @@
 //! - [`tokenizer`] and [`sampler`].
 //!
 //! ```
-//! use llm_engine::{InMemoryWeights, PortableKernels, Transformer, Sampler, SamplerConfig};
-//! # fn run(model_file: Vec<u8>) -> Result<(), llm_engine::EngineError> {
-//! let weights = InMemoryWeights::new(model_file)?;
-//! let tokenizer = llm_engine::load_tokenizer(&mut { weights })?;
-//! # Ok(()) }
+//! use llm_engine::{InMemoryWeights, Sampler, SamplerConfig, Transformer, WeightSource};
+//!
+//! fn first_token(model_file: Vec<u8>, prompt: &str) -> Result<u32, llm_engine::EngineError> {
+//!     let mut weights = InMemoryWeights::new(model_file)?;
+//!     let tokenizer = llm_engine::load_tokenizer(&mut weights)?;
+//!     let kernels = llm_engine::portable_kernels(&weights.info().config);
+//!     let mut model = Transformer::new(weights, kernels)?;
+//!     let mut ids = Vec::new();
+//!     tokenizer.encode(prompt, true, false, &mut ids);
+//!     let mut logits = Vec::new();
+//!     for (pos, &id) in ids.iter().enumerate() {
+//!         logits = model.forward(id, pos)?.to_vec();
+//!     }
+//!     let mut sampler = Sampler::new(SamplerConfig::default(), logits.len());
+//!     Ok(sampler.sample(&mut logits, &ids))
+//! }
 //! ```
 #![no_std]
 #![warn(missing_docs)]

@@ -77,6 +77,9 @@ pub struct TokenizerOptions {
     pub unk_id: Option<u32>,
     /// Prepend a space to non-empty text before encoding (SentencePiece's `add_dummy_prefix`).
     pub add_dummy_prefix: bool,
+    /// Drop leading and trailing spaces and collapse runs of spaces before encoding
+    /// (SentencePiece's `remove_extra_whitespaces`, on by default there; off in llama2.c).
+    pub remove_extra_whitespaces: bool,
 }
 
 const NO_ID: u32 = u32::MAX;
@@ -192,12 +195,21 @@ impl Tokenizer {
         if add_bos {
             out.extend(self.options.bos_id);
         }
-        if !text.is_empty() {
-            let mut buffer = String::with_capacity(text.len() + 1);
-            if self.options.add_dummy_prefix {
-                buffer.push(' ');
+        let mut buffer = String::with_capacity(text.len() + 1);
+        if self.options.add_dummy_prefix {
+            buffer.push(' ');
+        }
+        if self.options.remove_extra_whitespaces {
+            for word in text.split(' ').filter(|w| !w.is_empty()) {
+                if buffer.len() > self.options.add_dummy_prefix as usize {
+                    buffer.push(' ');
+                }
+                buffer.push_str(word);
             }
+        } else {
             buffer.push_str(text);
+        }
+        if buffer.len() > self.options.add_dummy_prefix as usize {
             self.encode_bpe(buffer.as_bytes(), out);
         }
         if add_eos {
@@ -340,7 +352,8 @@ impl Tokenizer {
         out.extend_from_slice(&id(self.options.bos_id).to_le_bytes());
         out.extend_from_slice(&id(self.options.eos_id).to_le_bytes());
         out.extend_from_slice(&id(self.options.unk_id).to_le_bytes());
-        out.extend_from_slice(&(self.options.add_dummy_prefix as u32).to_le_bytes());
+        let flags = self.options.add_dummy_prefix as u32 | (self.options.remove_extra_whitespaces as u32) << 1;
+        out.extend_from_slice(&flags.to_le_bytes());
         out.extend_from_slice(&0u32.to_le_bytes());
         for i in 0..self.kinds.len() as u32 {
             let piece = self.piece(i);
@@ -378,10 +391,16 @@ impl Tokenizer {
             }
         };
         let flags = u32_at(24);
-        if flags > 1 {
+        if flags > 3 {
             return Err(bad("flags", 24));
         }
-        let options = TokenizerOptions { bos_id: special(12)?, eos_id: special(16)?, unk_id: special(20)?, add_dummy_prefix: flags & 1 != 0 };
+        let options = TokenizerOptions {
+            bos_id: special(12)?,
+            eos_id: special(16)?,
+            unk_id: special(20)?,
+            add_dummy_prefix: flags & 1 != 0,
+            remove_extra_whitespaces: flags & 2 != 0,
+        };
         let mut pieces = Vec::with_capacity(count);
         let mut at = BLOB_HEADER_LEN;
         for _ in 0..count {

@@ -92,7 +92,7 @@ fn vocabulary_without_byte_pieces_uses_its_own_specials() {
     for (i, t) in [" ", "a", "b", " a", "ab", " ab"].iter().enumerate() {
         pieces.push(Piece { text: t.as_bytes().to_vec(), score: -(i as f32), kind: PieceKind::Normal });
     }
-    let options = TokenizerOptions { bos_id: Some(2), eos_id: Some(3), unk_id: Some(1), add_dummy_prefix: true };
+    let options = TokenizerOptions { bos_id: Some(2), eos_id: Some(3), unk_id: Some(1), add_dummy_prefix: true, remove_extra_whitespaces: false };
     let tokenizer = Tokenizer::new(&pieces, options).unwrap();
     let mut ids = Vec::new();
     tokenizer.encode("ab x", true, true, &mut ids);

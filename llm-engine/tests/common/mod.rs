@@ -37,7 +37,7 @@ pub fn byte_tokenizer(vocab: usize) -> Tokenizer {
         pieces.push(Piece { text: text.as_bytes().to_vec(), score: -(i as f32), kind: PieceKind::Normal });
     }
     pieces.truncate(vocab);
-    Tokenizer::new(&pieces, TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true }).unwrap()
+    Tokenizer::new(&pieces, TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true, remove_extra_whitespaces: false }).unwrap()
 }
 
 /// Builds a model file with random weights in `quant` (norms f32), tensors in access order.

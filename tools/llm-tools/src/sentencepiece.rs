@@ -114,7 +114,8 @@ fn special(value: u64) -> Option<u32> {
 pub fn parse_model(bytes: &[u8]) -> Result<SentencePieceModel> {
     let mut fields = Fields::new(bytes);
     let mut pieces = Vec::new();
-    let mut options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true };
+    // Defaults of sentencepiece_model.proto.
+    let mut options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true, remove_extra_whitespaces: true };
     let mut model_type = 1;
     while let Some((number, value)) = fields.next_field()? {
         match (number, value) {
@@ -134,8 +135,10 @@ pub fn parse_model(bytes: &[u8]) -> Result<SentencePieceModel> {
             (3, Value::Bytes(normalizer)) => {
                 let mut normalizer = Fields::new(normalizer);
                 while let Some((number, value)) = normalizer.next_field()? {
-                    if let (3, Value::Varint(v)) = (number, value) {
-                        options.add_dummy_prefix = v != 0;
+                    match (number, value) {
+                        (3, Value::Varint(v)) => options.add_dummy_prefix = v != 0,
+                        (4, Value::Varint(v)) => options.remove_extra_whitespaces = v != 0,
+                        _ => {}
                     }
                 }
             }
@@ -199,6 +202,7 @@ pub fn encode_model(pieces: &[Piece], options: &TokenizerOptions, model_type: u6
     bytes_field(&mut out, 2, &trainer);
     let mut normalizer = Vec::new();
     varint_field(&mut normalizer, 3, options.add_dummy_prefix as u64);
+    varint_field(&mut normalizer, 4, options.remove_extra_whitespaces as u64);
     bytes_field(&mut out, 3, &normalizer);
     out
 }

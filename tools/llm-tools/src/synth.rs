@@ -32,7 +32,7 @@ pub fn synthetic_tokenizer(vocab_size: usize, seed: u64) -> Result<Tokenizer> {
         id += 1;
     }
     pieces.truncate(vocab_size.max(1));
-    let options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true };
+    let options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true, remove_extra_whitespaces: false };
     Ok(Tokenizer::new(&pieces, options)?)
 }
 

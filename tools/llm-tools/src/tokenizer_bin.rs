@@ -41,7 +41,7 @@ pub fn load(bytes: &[u8], vocab_size: usize, bos_id: Option<u32>, eos_id: Option
         };
         pieces.push(Piece { text, score, kind });
     }
-    let options = TokenizerOptions { bos_id, eos_id, unk_id, add_dummy_prefix: true };
+    let options = TokenizerOptions { bos_id, eos_id, unk_id, add_dummy_prefix: true, remove_extra_whitespaces: false };
     Ok(Tokenizer::new(&pieces, options)?)
 }
 

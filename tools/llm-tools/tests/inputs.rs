@@ -29,7 +29,7 @@ fn sentencepiece_model_is_parsed() {
         Piece { text: b" hi".to_vec(), score: -4.0, kind: PieceKind::Normal },
         Piece { text: b" h".to_vec(), score: -5.0, kind: PieceKind::Normal },
     ];
-    let options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true };
+    let options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true, remove_extra_whitespaces: true };
     let bytes = sentencepiece::encode_model(&pieces, &options, 2);
     assert!(bytes.windows(3).any(|w| w == "\u{2581}".as_bytes()), "spaces are written as U+2581");
     let model = sentencepiece::parse_model(&bytes).unwrap();
@@ -40,9 +40,13 @@ fn sentencepiece_model_is_parsed() {
     let mut ids = Vec::new();
     tokenizer.encode("hi A", true, false, &mut ids);
     assert_eq!(ids, [1, 7, 4, 3]);
+    // SentencePiece's default normalizer drops leading/trailing spaces and collapses runs.
+    ids.clear();
+    tokenizer.encode("  hi   A ", true, false, &mut ids);
+    assert_eq!(ids, [1, 7, 4, 3]);
 
     // Disabled BOS (-1) and no dummy prefix.
-    let options = TokenizerOptions { bos_id: None, add_dummy_prefix: false, ..options };
+    let options = TokenizerOptions { bos_id: None, add_dummy_prefix: false, remove_extra_whitespaces: false, ..options };
     let model = sentencepiece::parse_model(&sentencepiece::encode_model(&pieces, &options, 2)).unwrap();
     assert_eq!(model.options, options);
     // Truncation anywhere is an error, not a panic.
