@@ -163,3 +163,23 @@ fn synthetic_models_convert_and_run() {
     }
     std::fs::remove_file(&model).ok();
 }
+
+/// Our encoder against SentencePiece's own on a real BPE model (ids from make_sentencepiece_ids.py).
+#[test]
+fn encoding_matches_sentencepiece_on_a_real_model() {
+    let tokenizer = sentencepiece::load(&std::fs::read(fixture("austen_tokenizer.model")).unwrap()).unwrap();
+    let lines = std::fs::read_to_string(fixture("sentencepiece_lines.txt")).unwrap();
+    let expected = std::fs::read_to_string(fixture("sentencepiece_ids.txt")).unwrap();
+    let mut count = 0;
+    for (line, want) in lines.lines().zip(expected.lines()) {
+        let mut ids = Vec::new();
+        tokenizer.encode(line, false, false, &mut ids);
+        let got: Vec<String> = ids.iter().map(u32::to_string).collect();
+        assert_eq!(got.join(" "), want, "line {line:?}");
+        count += ids.len();
+        if !line.trim().is_empty() && !line.contains("  ") {
+            assert_eq!(tokenizer.decode(&ids), line);
+        }
+    }
+    assert!(count > 500, "fixture should exercise many merges");
+}
