@@ -157,6 +157,8 @@ pub struct Client {
     send_buffer: LineBuffer,
     recv_buffer: LineBuffer,
     recv_len: usize,
+    /// A call was started and its END not yet consumed.
+    call_pending: bool,
 }
 
 impl Client {
@@ -177,6 +179,7 @@ impl Client {
             send_buffer: LineBuffer::new(),
             recv_buffer: LineBuffer::new(),
             recv_len: 0,
+            call_pending: false,
         };
         let start = Instant::now();
         loop {
@@ -230,9 +233,16 @@ impl Client {
 
     /// Starts a call and returns at once; the reply is read from the returned [`PendingCall`].
     pub fn call_async(&mut self, fno: u32, send: &[u8], recv_len: usize) -> Result<PendingCall<'_>, Error> {
-        if self.is_busy() {
+        self.start_call(fno, send, recv_len)?;
+        Ok(PendingCall { client: self })
+    }
+
+    /// Starts a call without borrowing the client until it ends (for owners that keep the request in their own
+    /// state, like a disc reader with a read in flight): poll [`Client::is_busy`], then [`Client::finish_call`].
+    pub fn start_call(&mut self, fno: u32, send: &[u8], recv_len: usize) -> Result<(), Error> {
+        if self.call_pending {
             // One request at a time per client: finish the previous one first.
-            self.wait_for_end()?;
+            self.finish_call()?;
         }
         self.send_buffer.ensure(send.len().max(1));
         self.send_buffer.bytes_mut(send.len()).copy_from_slice(send);
@@ -267,7 +277,21 @@ impl Client {
             self.write_data(|d| d.pkt_addr = 0);
             return Err(e);
         }
-        Ok(PendingCall { client: self })
+        self.call_pending = true;
+        Ok(())
+    }
+
+    /// Waits for the call started with [`Client::start_call`] and returns its reply.
+    pub fn finish_call(&mut self) -> Result<&[u8], Error> {
+        if !self.call_pending {
+            return Err(Error::InvalidArgument("no RPC call is in flight on this client"));
+        }
+        self.call_pending = false;
+        self.wait_for_end()?;
+        let len = self.recv_len;
+        // The reply arrived by DMA: drop any stale cached copy of the buffer before reading it.
+        ps2_sys::cache::invalidate_range(self.recv_buffer.as_ptr(), self.recv_buffer.lines.len() * 64);
+        Ok(self.recv_buffer.bytes(len))
     }
 
     /// Whether a request is in flight (`SifCheckStatRpc`).
@@ -311,8 +335,8 @@ impl Client {
 impl Drop for Client {
     fn drop(&mut self) {
         // The IOP still holds our addresses while a request is in flight: let it finish first.
-        if self.is_busy() {
-            let _ = self.wait_for_end();
+        if self.call_pending {
+            let _ = self.finish_call();
         }
         let _ = syscall::delete_sema(self.sema);
     }
@@ -332,11 +356,7 @@ impl<'a> PendingCall<'a> {
     /// Waits for the reply and returns it.
     pub fn wait(self) -> Result<&'a [u8], Error> {
         let client: &'a mut Client = self.client;
-        client.wait_for_end()?;
-        let len = client.recv_len;
-        // The reply arrived by DMA: drop any stale cached copy of the buffer before reading it.
-        ps2_sys::cache::invalidate_range(client.recv_buffer.as_ptr(), client.recv_buffer.lines.len() * 64);
-        Ok(client.recv_buffer.bytes(len))
+        client.finish_call()
     }
 }
 
