@@ -269,7 +269,10 @@ impl Machine {
     /// Boots a disc image the way the console does: `SYSTEM.CNF`'s `BOOT2` executable.
     pub fn from_iso(path: &Path, config: MachineConfig) -> Result<Machine, SimError> {
         let (boot_path, elf) = boot::read_boot_elf(path).map_err(SimError::Boot)?;
-        Machine::from_elf_bytes(&elf, &boot_path, config)
+        let mut machine = Machine::from_elf_bytes(&elf, &boot_path, config)?;
+        let disc = crate::sif::cdvd::Disc::open(path).map_err(|e| SimError::Boot(BootError::Iso(e)))?;
+        machine.kernel.iop.disc = Some(disc);
+        Ok(machine)
     }
 
     /// Boots `path`: a disc image when it ends in `.iso`, otherwise an ELF.
@@ -309,8 +312,8 @@ impl Machine {
             simulated_seconds: self.cpu.cycles as f64 / EE_CLOCK_HZ as f64,
             host_seconds,
             instructions_per_second: self.cpu.instret as f64 / host_seconds.max(1e-9),
-            disc_bytes_read: 0,
-            disc_seconds: 0.0,
+            disc_bytes_read: self.kernel.iop.disc.as_ref().map_or(0, |d| d.bytes_read),
+            disc_seconds: self.kernel.iop.disc.as_ref().map_or(0.0, |d| d.busy_seconds),
             syscalls: self.kernel.syscall_count,
             dcache_hits: self.cpu.dcache.hits,
             dcache_misses: self.cpu.dcache.misses,

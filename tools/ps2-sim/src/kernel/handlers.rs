@@ -196,7 +196,9 @@ impl<Ctx: Clone> Kernel<Ctx> {
         hw: &mut Hardware,
     ) -> KernelAction {
         let now = cpu.cycles();
-        self.iop.service(now, hw);
+        // A delayed reply to an unmapped buffer is the program's bug; it is dropped here (the
+        // program then waits for it and the cycle limit or deadlock check reports that).
+        let _ = self.iop.service(now, hw);
         while now >= vblank_start(self.vblank_index + 1) {
             self.vblank_index += 1;
             hw.io.intc.stat |= 1 << INTC_VBLANK_START;

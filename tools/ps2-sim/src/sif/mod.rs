@@ -11,6 +11,7 @@
 //! RPC results are written straight into the caller's receive buffer before the END packet,
 //! as the IOP's DMA would.
 
+pub mod cdvd;
 pub mod servers;
 
 use std::collections::VecDeque;
@@ -68,6 +69,20 @@ pub struct Iop {
     pub servers: servers::Servers,
     /// Reboots seen.
     pub reboots: u32,
+    /// The disc in the drive (CDVDFSV's data source).
+    pub disc: Option<cdvd::Disc>,
+    /// Replies held back until simulated time `due` (disc reads).
+    delayed: Vec<Delayed>,
+    /// When the drive finishes the commands already accepted.
+    drive_busy_until: u64,
+}
+
+/// A server reply that arrives later.
+#[derive(Debug)]
+struct Delayed {
+    due: u64,
+    result: servers::CallResult,
+    request: Vec<u8>,
 }
 
 fn word(packet: &[u8], offset: usize) -> u32 {
@@ -93,17 +108,26 @@ impl Iop {
         Iop::default()
     }
 
-    /// Cycle at which a pending reboot completes.
+    /// Cycle of the next thing the IOP will do by itself (reboot done, delayed reply).
     pub fn next_event(&self) -> Option<u64> {
-        self.reboot_done_at
+        let replies = self.delayed.iter().map(|d| d.due).min();
+        match (self.reboot_done_at, replies) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Completes a reboot whose time has come.
-    pub fn service(&mut self, now: u64, hw: &mut Hardware) {
+    /// Completes a reboot and delivers delayed replies whose time has come.
+    pub fn service(&mut self, now: u64, hw: &mut Hardware) -> Result<(), SifFault> {
         if self.reboot_done_at.is_some_and(|t| now >= t) {
             self.reboot_done_at = None;
             hw.io.sif.smflg |= SMFLG_BOOTED;
         }
+        while let Some(i) = self.delayed.iter().position(|d| d.due <= now) {
+            let d = self.delayed.remove(i);
+            self.finish_call(&d.request, d.result, hw)?;
+        }
+        Ok(())
     }
 
     /// `SifSetDma(list, count)`: performs the EE→IOP transfers described at `list`; returns
@@ -183,6 +207,7 @@ impl Iop {
                 self.outbox.clear();
                 self.awaiting_rearm = false;
                 self.servers = servers::Servers::default();
+                self.delayed.clear();
                 self.reboot_done_at = Some(now + REBOOT_CYCLES);
                 Ok(())
             }
@@ -192,7 +217,7 @@ impl Iop {
                 let end = self.end_packet(p, cid::RPC_BIND, sd, buf);
                 self.send(end, hw)
             }
-            cid::RPC_CALL => self.call(p, hw),
+            cid::RPC_CALL => self.call(p, now, hw),
             cid::RPC_RDATA => {
                 let (src, dest, size) = (word(p, 0x20), word(p, 0x24), word(p, 0x28) as usize);
                 let off = (src & 0x001F_FFFF) as usize;
@@ -218,9 +243,8 @@ impl Iop {
         )
     }
 
-    fn call(&mut self, p: &[u8], hw: &mut Hardware) -> Result<(), SifFault> {
-        let (fno, send_size) = (word(p, 0x20), word(p, 0x24) as usize);
-        let (recv_buf, recv_size, rmode, sd) = (word(p, 0x28), word(p, 0x2C), word(p, 0x30), word(p, 0x34));
+    fn call(&mut self, p: &[u8], now: u64, hw: &mut Hardware) -> Result<(), SifFault> {
+        let (fno, send_size, sd) = (word(p, 0x20), word(p, 0x24) as usize, word(p, 0x34));
         let server = servers::by_sd(sd);
         let args = match server {
             Some(s) => {
@@ -229,16 +253,38 @@ impl Iop {
             }
             None => Vec::new(),
         };
-        let mut reply = match server {
+        let result = match server {
+            Some(s) if servers::is_cdvd(s.sid) => match &mut self.disc {
+                Some(disc) => disc.call(s.sid, fno, &args),
+                None => servers::no_disc(s.sid, fno),
+            },
             Some(s) => self.servers.call(s.sid, fno, &args, &mut hw.mem.iop_ram),
-            None => Vec::new(),
+            None => servers::CallResult::default(),
         };
+        if result.delay == 0 {
+            return self.finish_call(p, result, hw);
+        }
+        // The drive works through commands one after another.
+        let due = now.max(self.drive_busy_until) + result.delay;
+        self.drive_busy_until = due;
+        self.delayed.push(Delayed { due, result, request: p.to_vec() });
+        Ok(())
+    }
+
+    /// Delivers a call's data, reply and END.
+    fn finish_call(&mut self, p: &[u8], result: servers::CallResult, hw: &mut Hardware) -> Result<(), SifFault> {
+        let (recv_buf, recv_size, rmode, sd) = (word(p, 0x28), word(p, 0x2C), word(p, 0x30), word(p, 0x34));
+        for (addr, data) in &result.ee_writes {
+            ee_write(hw, *addr, data)?;
+        }
         if recv_size > 0 && recv_buf != 0 {
+            let mut reply = result.reply;
             reply.resize((recv_size as usize).next_multiple_of(16), 0);
             ee_write(hw, recv_buf & 0x1FFF_FFFF, &reply)?;
         }
         if rmode != 0 {
-            let end = self.end_packet(p, cid::RPC_CALL, sd, server.map_or(0, |s| s.buffer));
+            let buffer = servers::by_sd(sd).map_or(0, |s| s.buffer);
+            let end = self.end_packet(p, cid::RPC_CALL, sd, buffer);
             self.send(end, hw)
         } else {
             // No END: the IOP overwrites the request packet with an END image whose rec_id
@@ -406,9 +452,9 @@ mod tests {
         hw.io.sif.smflg &= !0x4_0000; // the EE clears BOOTEND before resetting
         send(&mut iop, &mut hw, &packet(cid::RESET, 0x68, &[0, 0]), None);
         assert_eq!(iop.next_event(), Some(REBOOT_CYCLES));
-        iop.service(REBOOT_CYCLES - 1, &mut hw);
+        iop.service(REBOOT_CYCLES - 1, &mut hw).unwrap();
         assert_eq!(hw.io.sif.smflg & 0x4_0000, 0);
-        iop.service(REBOOT_CYCLES, &mut hw);
+        iop.service(REBOOT_CYCLES, &mut hw).unwrap();
         assert_eq!(hw.io.sif.smflg & SMFLG_BOOTED, SMFLG_BOOTED);
         // The EE buffer is forgotten until the next INIT_CMD.
         send(&mut iop, &mut hw, &rpc(cid::RPC_BIND, &[0, servers::LOADFILE_SID]), None);
@@ -423,6 +469,41 @@ mod tests {
         send(&mut iop, &mut hw, &rpc(cid::RPC_RDATA, &[0x0010_0C00, 0x3000, RECV, 4]), None);
         assert_eq!(hw.mem.slice(RECV, 4).unwrap(), b"iop!");
         assert_eq!(receive(&mut iop, &mut hw)[8], cid::RPC_RDATA);
+    }
+
+    #[test]
+    fn cdvd_read_reply_waits_for_the_drive() {
+        let (mut iop, mut hw) = setup();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.iso");
+        ps2_iso::DiscBuilder::new().boot_elf("A.ELF", vec![0x5Au8; 8192]).write_to(&path).unwrap();
+        iop.disc = Some(cdvd::Disc::open(&path).unwrap());
+        init(&mut iop, &mut hw);
+        let ncmd = servers::lookup(cdvd::SID_NCMD).unwrap();
+        let mut request = Vec::new();
+        // Sector 16 is the primary volume descriptor: "\x01CD001".
+        for w in [16u32, 1, 0x0011_0000, 0, 0, 0] {
+            request.extend_from_slice(&w.to_le_bytes());
+        }
+        let call = rpc(cid::RPC_CALL, &[0x0010_0C00, 1, 24, RECV, 16, 1, ncmd.sd]);
+        send(&mut iop, &mut hw, &call, Some((&request, ncmd.buffer)));
+        let due = iop.next_event().expect("the read completes later");
+        assert!(due > 0);
+        assert_eq!(hw.io.dmac.stat & (1 << CH_SIF0), 0, "no END yet");
+        iop.service(due, &mut hw).unwrap();
+        assert_eq!(hw.mem.slice(0x0011_0000, 6).unwrap(), b"\x01CD001");
+        assert_eq!(ee_word(&hw, RECV), 2048);
+        assert_eq!(receive(&mut iop, &mut hw)[8], cid::RPC_CALL);
+        assert_eq!(iop.disc.as_ref().unwrap().bytes_read, 2048);
+    }
+
+    #[test]
+    fn empty_drive_reports_no_disc() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        let scmd = servers::lookup(cdvd::SID_SCMD).unwrap();
+        send(&mut iop, &mut hw, &rpc(cid::RPC_CALL, &[0x0010_0C00, 3, 0, RECV, 16, 1, scmd.sd]), None);
+        assert_eq!(ee_word(&hw, RECV), 0, "disc type: none");
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! Module "loading" records the module and succeeds for the IOP ROM's resident modules
 //! (`rom0:…`) and for buffers holding an ELF/IRX image; no IOP code runs. Other paths fail with
 //! the IOP's "file not found" code (-203), as a missing module does on the console.
+//! CDVDFSV's servers live in [`super::cdvd`].
+
+use super::cdvd;
 
 /// A server the HLE IOP registers at boot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +25,63 @@ pub const LOADFILE_SID: u32 = 0x8000_0006;
 /// The IOP heap service's server id (FILEIO module).
 pub const HEAP_SID: u32 = 0x8000_0003;
 
-const SERVERS: [ServerInfo; 2] = [
-    ServerInfo { sid: LOADFILE_SID, sd: 0x0002_0800, buffer: 0x0002_0000, buffer_size: 0x800 },
-    ServerInfo { sid: HEAP_SID, sd: 0x0002_1800, buffer: 0x0002_1000, buffer_size: 0x800 },
+const fn server(sid: u32, index: u32) -> ServerInfo {
+    let buffer = 0x0002_0000 + 0x1000 * index;
+    ServerInfo { sid, sd: buffer + 0x800, buffer, buffer_size: 0x800 }
+}
+
+const SERVERS: [ServerInfo; 8] = [
+    server(LOADFILE_SID, 0),
+    server(HEAP_SID, 1),
+    server(cdvd::SID_INIT, 2),
+    server(cdvd::SID_SCMD, 3),
+    server(cdvd::SID_NCMD, 4),
+    server(cdvd::SID_SEARCH, 5),
+    server(cdvd::SID_DISK_READY, 6),
+    server(cdvd::SID_DISK_READY2, 7),
 ];
+
+/// What a server call produces.
+#[derive(Debug, Clone, Default)]
+pub struct CallResult {
+    /// Bytes for the caller's receive buffer.
+    pub reply: Vec<u8>,
+    /// Simulated cycles before the reply (and `ee_writes`) arrive; 0 = at once.
+    pub delay: u64,
+    /// Other data the IOP DMAs to the EE (physical address, bytes), before the reply.
+    pub ee_writes: Vec<(u32, Vec<u8>)>,
+}
+
+impl CallResult {
+    /// An immediate reply and nothing else.
+    pub fn reply(reply: Vec<u8>) -> Self {
+        CallResult { reply, ..CallResult::default() }
+    }
+}
+
+/// Whether `sid` is one of CDVDFSV's servers.
+pub fn is_cdvd(sid: u32) -> bool {
+    matches!(
+        sid,
+        cdvd::SID_INIT
+            | cdvd::SID_SCMD
+            | cdvd::SID_NCMD
+            | cdvd::SID_SEARCH
+            | cdvd::SID_DISK_READY
+            | cdvd::SID_DISK_READY2
+    )
+}
+
+/// CDVDFSV's answers when the drive is empty: disc type 0, "not ready", nothing found or read.
+pub fn no_disc(sid: u32, fno: u32) -> CallResult {
+    let value = match (sid, fno) {
+        (cdvd::SID_INIT, _) => 1,
+        (cdvd::SID_DISK_READY | cdvd::SID_DISK_READY2, _) | (cdvd::SID_NCMD, 14) => 6,
+        (cdvd::SID_SCMD, 4) => 0x12, // GetError: no disc
+        _ => 0,
+    };
+    CallResult::reply(words(&[value]))
+}
 
 /// IOP error: file not found (KE_NOFILE).
 pub const KE_NOFILE: i32 = -203;
@@ -75,7 +131,11 @@ fn c_string(bytes: &[u8]) -> String {
 
 impl Servers {
     /// Runs function `fno` of server `sid` with the request bytes; returns the reply bytes.
-    pub fn call(&mut self, sid: u32, fno: u32, args: &[u8], iop_ram: &mut [u8]) -> Vec<u8> {
+    pub fn call(&mut self, sid: u32, fno: u32, args: &[u8], iop_ram: &mut [u8]) -> CallResult {
+        CallResult::reply(self.call_bytes(sid, fno, args, iop_ram))
+    }
+
+    fn call_bytes(&mut self, sid: u32, fno: u32, args: &[u8], iop_ram: &mut [u8]) -> Vec<u8> {
         let arg_word = |i: usize| args.get(4 * i..4 * i + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
         match (sid, fno) {
             (LOADFILE_SID, 0) => {
@@ -134,6 +194,12 @@ mod tests {
         r
     }
 
+    impl Servers {
+        fn callr(&mut self, sid: u32, fno: u32, args: &[u8], ram: &mut [u8]) -> Vec<u8> {
+            self.call(sid, fno, args, ram).reply
+        }
+    }
+
     fn first_word(reply: &[u8]) -> i32 {
         i32::from_le_bytes(reply[0..4].try_into().unwrap())
     }
@@ -142,26 +208,26 @@ mod tests {
     fn rom_modules_get_distinct_ids_and_missing_ones_fail() {
         let mut s = Servers::default();
         let mut ram = vec![0u8; 0x20_0000];
-        let a = first_word(&s.call(LOADFILE_SID, 0, &load_request("rom0:SIO2MAN"), &mut ram));
-        let b = first_word(&s.call(LOADFILE_SID, 0, &load_request("rom0:PADMAN"), &mut ram));
+        let a = first_word(&s.callr(LOADFILE_SID, 0, &load_request("rom0:SIO2MAN"), &mut ram));
+        let b = first_word(&s.callr(LOADFILE_SID, 0, &load_request("rom0:PADMAN"), &mut ram));
         assert!(a > 0 && b > 0 && a != b);
-        let c = first_word(&s.call(LOADFILE_SID, 0, &load_request("rom0:NOSUCH"), &mut ram));
+        let c = first_word(&s.callr(LOADFILE_SID, 0, &load_request("rom0:NOSUCH"), &mut ram));
         assert_eq!(c, KE_NOFILE);
-        assert_eq!(&s.call(LOADFILE_SID, 0xFF, &[], &mut ram)[..4], b"2000");
+        assert_eq!(&s.callr(LOADFILE_SID, 0xFF, &[], &mut ram)[..4], b"2000");
     }
 
     #[test]
     fn buffer_load_needs_an_elf_and_heap_hands_out_blocks() {
         let mut s = Servers::default();
         let mut ram = vec![0u8; 0x20_0000];
-        let block = first_word(&s.call(HEAP_SID, 1, &100u32.to_le_bytes(), &mut ram)) as u32;
+        let block = first_word(&s.callr(HEAP_SID, 1, &100u32.to_le_bytes(), &mut ram)) as u32;
         assert_eq!(block, HEAP.0);
-        let next = first_word(&s.call(HEAP_SID, 1, &100u32.to_le_bytes(), &mut ram)) as u32;
+        let next = first_word(&s.callr(HEAP_SID, 1, &100u32.to_le_bytes(), &mut ram)) as u32;
         assert_eq!(next, HEAP.0 + 256);
         let args = block.to_le_bytes();
-        assert_eq!(first_word(&s.call(LOADFILE_SID, 6, &args, &mut ram)), KE_ILLEGAL_OBJECT);
+        assert_eq!(first_word(&s.callr(LOADFILE_SID, 6, &args, &mut ram)), KE_ILLEGAL_OBJECT);
         ram[block as usize..block as usize + 4].copy_from_slice(b"\x7fELF");
-        assert!(first_word(&s.call(LOADFILE_SID, 6, &args, &mut ram)) > 0);
-        assert_eq!(first_word(&s.call(HEAP_SID, 1, &0x0100_0000u32.to_le_bytes(), &mut ram)), 0);
+        assert!(first_word(&s.callr(LOADFILE_SID, 6, &args, &mut ram)) > 0);
+        assert_eq!(first_word(&s.callr(HEAP_SID, 1, &0x0100_0000u32.to_le_bytes(), &mut ram)), 0);
     }
 }
