@@ -178,10 +178,10 @@ impl ModelConfig {
                 return bad(field, value as u64);
             }
         }
-        if self.dim % self.n_heads != 0 || (self.dim / self.n_heads) % 2 != 0 {
+        if !self.dim.is_multiple_of(self.n_heads) || !(self.dim / self.n_heads).is_multiple_of(2) {
             return bad("n_heads", self.n_heads as u64);
         }
-        if self.n_kv_heads > self.n_heads || self.n_heads % self.n_kv_heads != 0 {
+        if self.n_kv_heads > self.n_heads || !self.n_heads.is_multiple_of(self.n_kv_heads) {
             return bad("n_kv_heads", self.n_kv_heads as u64);
         }
         if !(self.rope_theta.is_finite() && self.rope_theta > 0.0) {
@@ -300,7 +300,7 @@ impl ModelInfo {
         }
         let data_offset = read_u32(bytes, 56) as u64;
         let metadata_end = (HEADER_LEN + tensor_count as usize * DIR_ENTRY_LEN) as u64;
-        if data_offset % SECTOR_SIZE != 0 || data_offset < metadata_end {
+        if !data_offset.is_multiple_of(SECTOR_SIZE) || data_offset < metadata_end {
             return Err(FormatError::BadField { field: "data_offset", value: data_offset });
         }
         Ok(HeaderPrefix { tensor_count, data_offset })
@@ -372,11 +372,10 @@ impl ModelInfo {
                 }
             }
         }
-        if self.config.shared_classifier {
-            if let Some(index) = self.find(TensorRole::Classifier, 0) {
+        if self.config.shared_classifier
+            && let Some(index) = self.find(TensorRole::Classifier, 0) {
                 return Err(FormatError::DuplicateTensor { tensor: self.tensors[index].name() });
             }
-        }
         Ok(())
     }
 
@@ -454,7 +453,7 @@ fn parse_entry(raw: &[u8], config: &ModelConfig, data_offset: u64, file_len: u64
     if byte_len != rows as u64 * row_stride as u64 {
         return Err(bad("byte_len", byte_len));
     }
-    if offset % SECTOR_SIZE != 0 {
+    if !offset.is_multiple_of(SECTOR_SIZE) {
         return Err(bad("offset", offset));
     }
     let end = offset.checked_add(byte_len);

@@ -156,12 +156,11 @@ impl Kernels for PortableKernels {
                     let row = w.row(r);
                     let (scale_bytes, weight_codes) = row.split_at(4 * groups);
                     let mut acc = 0.0f32;
-                    for g in 0..groups {
-                        let start = g * group_size;
-                        let wq = &weight_codes[start..start + group_size];
-                        let xq = &codes[start..start + group_size];
+                    for (g, (wq, (xq, &x_scale))) in
+                        weight_codes.chunks_exact(group_size).zip(codes.chunks_exact(group_size).zip(scales.iter())).enumerate()
+                    {
                         let sum: i32 = wq.iter().zip(xq).map(|(&a, &b)| a as i8 as i32 * b as i32).sum();
-                        acc += sum as f32 * f32_at(scale_bytes, 4 * g) * scales[g];
+                        acc += sum as f32 * f32_at(scale_bytes, 4 * g) * x_scale;
                     }
                     *o = acc;
                 }

@@ -53,7 +53,7 @@ impl Quant {
             return None;
         }
         let grouped = |code_bytes: u32| -> Option<u32> {
-            if group_size == 0 || cols % group_size != 0 {
+            if group_size == 0 || !cols.is_multiple_of(group_size) {
                 return None;
             }
             let scale_bytes = (cols / group_size).checked_mul(4)?;
@@ -64,7 +64,7 @@ impl Quant {
             Self::Raw => Some(cols),
             Self::Q8 => grouped(cols),
             Self::Q4 => {
-                if group_size % 2 != 0 {
+                if !group_size.is_multiple_of(2) {
                     return None;
                 }
                 grouped(cols / 2)

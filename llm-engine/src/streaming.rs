@@ -482,11 +482,10 @@ impl<R: TensorReader> WeightSource for StreamingWeights<R> {
             let buffer = self.resident[index].as_ref().expect("checked");
             return Ok(&buffer[row * stride..(row + 1) * stride]);
         }
-        if let Some(slot) = self.slots.iter().position(|s| s.tensor == Some(index) && !s.pending) {
-            if self.crc_checked[index] {
+        if let Some(slot) = self.slots.iter().position(|s| s.tensor == Some(index) && !s.pending)
+            && self.crc_checked[index] {
                 return Ok(&self.slots[slot].buffer[row * stride..(row + 1) * stride]);
             }
-        }
         // Read the whole sectors that cover the row (devices read sectors), into the row buffer.
         // A pending prefetch must complete first: the device has one channel.
         self.finish_pending()?;

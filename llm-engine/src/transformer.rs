@@ -93,6 +93,12 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
         let kv_dim = config.kv_dim();
         let seq_len = config.seq_len as usize;
         let head_size = config.head_size();
+        // A crafted header could ask for an impossible KV cache: refuse instead of overflowing.
+        let cache_len = layers_n
+            .checked_mul(seq_len)
+            .and_then(|n| n.checked_mul(kv_dim))
+            .filter(|&n| n <= isize::MAX as usize / 8)
+            .ok_or(EngineError::Unsupported { reason: "KV cache size overflows the address space" })?;
         let missing = EngineError::Unsupported { reason: "tensor missing from directory" };
         let find = |role, layer| info.find(role, layer).ok_or(missing.clone());
         let mut layers = Vec::with_capacity(layers_n);
@@ -121,8 +127,8 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
             q: vec![0.0; dim],
             att: vec![0.0; seq_len],
             logits: vec![0.0; config.vocab_size as usize],
-            key_cache: vec![0.0; layers_n * seq_len * kv_dim],
-            value_cache: vec![0.0; layers_n * seq_len * kv_dim],
+            key_cache: vec![0.0; cache_len],
+            value_cache: vec![0.0; cache_len],
             rope_cos: vec![0.0; head_size / 2],
             rope_sin: vec![0.0; head_size / 2],
             inverse_frequencies,

@@ -41,7 +41,8 @@ fn a_valid_file_loads_and_runs() {
 #[test]
 fn bad_header_fields_are_named() {
     let file = small_file();
-    let cases: [(&str, fn(&mut ModelInfo)); 4] = [
+    type Edit = fn(&mut ModelInfo);
+    let cases: [(&str, Edit); 4] = [
         ("n_kv_heads", |i| i.config.n_kv_heads = 3),
         ("n_heads", |i| i.config.n_heads = 5),
         ("rope_theta", |i| i.config.rope_theta = f32::NAN),

@@ -44,7 +44,7 @@ impl SourceModel {
 /// "backoff": halve until it divides), at least 2 for Q4's nibble pairs when possible.
 pub fn choose_group_size(requested: u32, dim: u32, hidden_dim: u32) -> u32 {
     let mut group = requested.max(1);
-    while group > 1 && (dim % group != 0 || hidden_dim % group != 0) {
+    while group > 1 && (!dim.is_multiple_of(group) || !hidden_dim.is_multiple_of(group)) {
         group /= 2;
     }
     group

@@ -25,7 +25,7 @@ pub fn synthetic_tokenizer(vocab_size: usize, seed: u64) -> Result<Tokenizer> {
     while pieces.len() < vocab_size {
         let len = 1 + rng.next_u32() as usize % 6;
         let mut text: Vec<u8> = (0..len).map(|_| b'a' + (rng.next_u32() % 26) as u8).collect();
-        if rng.next_u32() % 3 == 0 {
+        if rng.next_u32().is_multiple_of(3) {
             text.insert(0, b' ');
         }
         pieces.push(Piece { text, score: -(id as f32), kind: PieceKind::Normal });
@@ -38,7 +38,7 @@ pub fn synthetic_tokenizer(vocab_size: usize, seed: u64) -> Result<Tokenizer> {
 
 /// Writes a synthetic model. Matrices are uniform in ±1/√cols (keeps activations O(1)); norms are 1.
 pub fn write_synthetic<W: Write + Seek>(out: &mut W, config: &ModelConfig, quant: Quant, seed: u64, on_tensor: impl FnMut(&str)) -> Result<Vec<TensorReport>> {
-    let tokenizer = synthetic_tokenizer((config.vocab_size as usize).min(4096).max(3), seed)?;
+    let tokenizer = synthetic_tokenizer((config.vocab_size as usize).clamp(3, 4096), seed)?;
     let mut rng = XorShiftRng::new(seed);
     write_model(
         out,
