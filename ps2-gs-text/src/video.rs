@@ -4,7 +4,9 @@
 //! position `(x, y)` and size `(w, h)` in VCKs and raster lines. For interlaced modes read in FIELD mode (one
 //! full-height buffer, each field showing every other line) the start line becomes `(y − 1) × 2` and the height
 //! doubles; the horizontal magnification is `w / 640`. This gives the `DX 652, DY 50, MAGH 3, DH 447` NTSC
-//! geometry that both libgraph and gsKit arrive at (`ps2-ee.md` §5.6).
+//! geometry that both libgraph and gsKit arrive at (`ps2-ee.md` §5.6). Where `w` is not a multiple of 640
+//! (480p: 1440 VCKs, ×2 gives 720 pixels) the display width is cut to the buffer's 640 pixels and centred,
+//! instead of libgraph's full `w` that would show 80 columns beyond the buffer's right edge.
 //!
 //! VRAM layout: the 32-bit frame buffer at address 0, a (masked, never written) Z buffer right after it.
 
@@ -103,11 +105,14 @@ impl VideoMode {
         let (dy, dh) = if crt.interlace && !crt.frame_mode { ((t.y - 1) * 2, t.height * 2) } else { (t.y, t.height) };
         let magh = (t.width / self.width()) as u8;
         let magv = (dh / self.height()) as u8;
+        // Show exactly the buffer's width, centred in the mode's active area.
+        let shown = self.width() * magh as u16;
+        let dx = t.x + (t.width - shown) / 2;
         DisplayRegisters {
             pmode: regs::PMODE_CIRCUIT1,
             smode2: regs::smode2(crt.interlace, crt.frame_mode),
             dispfb1: regs::dispfb(0, self.width(), regs::psm::CT32),
-            display1: regs::display(t.x, dy, magh - 1, magv - 1, t.width - 1, self.height() - 1),
+            display1: regs::display(dx, dy, magh - 1, magv - 1, shown - 1, self.height() - 1),
             bgcolor: background.bgcolor(),
         }
     }
@@ -155,7 +160,7 @@ mod tests {
         let pal = VideoMode::PalInterlaced.display_registers(Color::BLACK);
         assert_eq!(pal.display1, display(680, 72, 3, 0, 2559, 511));
         let p = VideoMode::Progressive480p.display_registers(Color::rgb(1, 2, 3));
-        assert_eq!(p.display1, display(232, 35, 1, 0, 1439, 479));
+        assert_eq!(p.display1, display(232 + 80, 35, 1, 0, 1279, 479), "640 px ×2 centred in 1440 VCKs");
         assert_eq!(p.smode2, 2);
         assert_eq!(p.bgcolor, 0x030201);
         assert_eq!(VideoMode::PalInterlaced.frame_pages(), 160);

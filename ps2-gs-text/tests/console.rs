@@ -3,7 +3,9 @@
 
 use std::fmt::Write;
 
-use ps2_gs_text::font::{self, GLYPH_SIZE};
+mod common;
+
+use ps2_gs_text::font::GLYPH_SIZE;
 use ps2_gs_text::gif::reg;
 use ps2_gs_text::{Color, Console, ConsoleConfig, GifSink, Margins, VideoMode};
 
@@ -75,45 +77,16 @@ impl GifSink for Screen {
     }
 }
 
-/// Reads the character in every cell back from the pixels: the cell must contain exactly two colours laid
-/// out like one glyph of the font (or one colour: a space).
+/// Reads the console's text back from the rasterised pixels.
 fn read_screen(console: &Console<Screen>) -> Vec<String> {
-    let layout = *console.layout();
-    let screen = console.sink();
-    let (sx, sy) = (layout.scale_x as usize, layout.scale_y as usize);
-    (0..layout.rows)
-        .map(|row| {
-            let text: String = (0..layout.columns)
-                .map(|column| {
-                    let (x0, y0) = layout.cell_origin(column, row);
-                    let (x0, y0) = (x0 as usize, y0 as usize);
-                    let cell = console.cell(column, row).unwrap();
-                    let mut bits = [0u8; 8];
-                    for gy in 0..8 {
-                        for gx in 0..8 {
-                            // Every screen pixel of a glyph pixel must agree (scaling).
-                            let c = screen.at(x0 + gx * sx, y0 + gy * sy);
-                            for dy in 0..sy {
-                                for dx in 0..sx {
-                                    assert_eq!(screen.at(x0 + gx * sx + dx, y0 + gy * sy + dy), c);
-                                }
-                            }
-                            if c == cell.foreground && c != cell.background {
-                                bits[gy] |= 0x80 >> gx;
-                            } else {
-                                assert_eq!(c, cell.background, "cell ({column}, {row}) has a stray colour");
-                            }
-                        }
-                    }
-                    (0x20..=0x7Fu8)
-                        .find(|&code| font::glyph(code) == &bits)
-                        .map(|code| if code == font::REPLACEMENT { '\u{FFFD}' } else { code as char })
-                        .unwrap_or_else(|| panic!("cell ({column}, {row}) shows no glyph: {bits:02x?}"))
-                })
-                .collect();
-            text.trim_end().to_string()
-        })
-        .collect()
+    common::read_screen(
+        console.layout(),
+        |x, y| console.sink().at(x, y),
+        |column, row| {
+            let cell = console.cell(column, row).unwrap();
+            (cell.foreground, cell.background)
+        },
+    )
 }
 
 fn console(mode: VideoMode) -> Console<Screen> {
