@@ -183,3 +183,48 @@ fn encoding_matches_sentencepiece_on_a_real_model() {
     }
     assert!(count > 500, "fixture should exercise many merges");
 }
+
+/// Writes a llama2.c v1 (fp32, `ak42` header) checkpoint of `model`, in export.py's order.
+fn encode_v1(model: &llm_tools::convert::SourceModel) -> Vec<u8> {
+    let c = &model.config;
+    let mut out = Vec::new();
+    out.extend_from_slice(&0x616b_3432u32.to_le_bytes());
+    out.extend_from_slice(&1i32.to_le_bytes());
+    for v in [c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len] {
+        out.extend_from_slice(&(v as i32).to_le_bytes());
+    }
+    out.push(c.shared_classifier as u8);
+    out.resize(256, 0);
+    let mut put = |role, layers: u16| {
+        for l in 0..layers {
+            model.get(role, l).unwrap().data.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        }
+    };
+    let layers = c.n_layers as u16;
+    put(TensorRole::AttentionNorm, layers);
+    put(TensorRole::FfnNorm, layers);
+    put(TensorRole::FinalNorm, 1);
+    put(TensorRole::TokenEmbedding, 1);
+    for role in [TensorRole::Wq, TensorRole::Wk, TensorRole::Wv, TensorRole::Wo, TensorRole::W1, TensorRole::W2, TensorRole::W3] {
+        put(role, layers);
+    }
+    if !c.shared_classifier {
+        put(TensorRole::Classifier, 1);
+    }
+    out
+}
+
+#[test]
+fn llama2c_v1_checkpoint_reads_back_exactly() {
+    for name in ["tiny_shared.bin", "tiny_unshared.bin"] {
+        let v0 = llama2c::read_checkpoint(&std::fs::read(fixture(name)).unwrap()).unwrap();
+        let bytes = encode_v1(&v0);
+        let v1 = llama2c::read_checkpoint(&bytes).unwrap();
+        assert_eq!(v1.config, v0.config);
+        for tensor in &v0.tensors {
+            assert_eq!(v1.get(tensor.role, tensor.layer).unwrap().data, tensor.data, "{name} {:?}", tensor.role);
+        }
+        let error = llama2c::read_checkpoint(&bytes[..bytes.len() - 4]).unwrap_err().to_string();
+        assert!(error.contains("truncated"), "{error}");
+    }
+}
