@@ -40,6 +40,7 @@ fn compare(file: Vec<u8>, reference: &[f32]) -> (f32, f32) {
             max_ref = max_ref.max(theirs.abs());
         }
     }
+    eprintln!("max |logit difference| {max_diff:.3e}, max |reference logit| {max_ref:.3}");
     (max_diff, max_ref)
 }
 
