@@ -100,3 +100,31 @@ fn row_reads_match_in_memory_rows() {
     }
     assert!(streamed.row(embedding, 300).is_err());
 }
+
+#[test]
+fn each_streamed_tensor_is_read_once_per_token() {
+    for shared in [true, false] {
+        let file = build_model(&tiny_config(shared), Quant::Q8, 13);
+        let info = ModelInfo::parse(&file, file.len() as u64).unwrap();
+        let budget = minimum_budget(&info);
+        let weights = StreamingWeights::new(SliceReader::new(file), budget).unwrap();
+        let plan = weights.plan().clone();
+        let streamed = llm_engine::transformer::access_order(&info).iter().filter(|&&i| !plan.resident[i]).count() as u64;
+        let embedding = info.find(TensorRole::TokenEmbedding, 0).unwrap();
+        // An embedding that is not resident costs one row read per token (unless it is the
+        // classifier still sitting in a streaming buffer).
+        let row_reads = if plan.resident[embedding] { 0 } else { 1 };
+        let mut model = Transformer::new(weights, portable_kernels(&tiny_config(shared))).unwrap();
+        model.forward(1, 0).unwrap();
+        let before = model.source().reader().reads;
+        for pos in 1..5 {
+            model.forward(pos as u32 * 7, pos).unwrap();
+        }
+        let per_token = (model.source().reader().reads - before) / 4;
+        assert!(streamed > 2, "the plan should stream several tensors");
+        assert!(
+            per_token == streamed + row_reads || (shared && per_token == streamed),
+            "shared={shared}: {per_token} reads per token for {streamed} streamed tensors"
+        );
+    }
+}
