@@ -108,3 +108,41 @@ fn truncated_checkpoints_are_reported() {
     let error = llama2c::read_checkpoint(&bytes[..10]).unwrap_err().to_string();
     assert!(error.contains("header"), "{error}");
 }
+
+/// The HF fixture re-saved as BF16 and split over two shards (as large HF models are).
+#[test]
+fn sharded_bf16_huggingface_checkpoint_converts() {
+    use safetensors::tensor::TensorView;
+    use safetensors::{Dtype, SafeTensors};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-bf16-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixture("tiny_hf/config.json"), dir.join("config.json")).unwrap();
+    let original = std::fs::read(fixture("tiny_hf/model.safetensors")).unwrap();
+    let tensors = SafeTensors::deserialize(&original).unwrap();
+    let mut names: Vec<String> = tensors.names().into_iter().cloned().collect();
+    names.sort();
+    let converted: Vec<(String, Vec<usize>, Vec<u8>)> = names
+        .iter()
+        .map(|name| {
+            let view = tensors.tensor(name).unwrap();
+            let bf16: Vec<u8> = view
+                .data()
+                .chunks_exact(4)
+                .flat_map(|c| ((u32::from_le_bytes(c.try_into().unwrap()) >> 16) as u16).to_le_bytes())
+                .collect();
+            (name.clone(), view.shape().to_vec(), bf16)
+        })
+        .collect();
+    for (shard, part) in converted.chunks(converted.len() / 2 + 1).enumerate() {
+        let views: Vec<(String, TensorView)> =
+            part.iter().map(|(n, shape, data)| (n.clone(), TensorView::new(Dtype::BF16, shape.clone(), data).unwrap())).collect();
+        let bytes = safetensors::serialize(views, &None).unwrap();
+        std::fs::write(dir.join(format!("model-0000{}-of-00002.safetensors", shard + 1)), bytes).unwrap();
+    }
+    let model = hf::read_model_dir(&dir).unwrap();
+    let (diff, scale) = compare(convert_to_bytes(model, Quant::F32, 32), &reference_logits("tiny_shared.logits"));
+    // BF16 keeps 8 bits of mantissa: about 0.4 % per weight.
+    assert!(diff < 0.03 * scale, "max logit difference {diff}");
+    assert!(diff > 1e-5, "BF16 rounding should show");
+    std::fs::remove_dir_all(&dir).ok();
+}
