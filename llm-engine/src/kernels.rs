@@ -6,6 +6,14 @@
 //! group, applying the two scales once per group. That is the shape an MMI kernel will take on the
 //! EE, and on the host it is the fastest portable variant. The price is an extra activation
 //! rounding error of at most half a step (1/254 of the group's largest activation).
+//!
+//! Exact arithmetic of the portable Q8 product, for kernels that want to be bit-identical:
+//! 1. per group `g` of the input (see [`quantize_activations`]): `max = max |x|` (f32 `max`),
+//!    `x_scale[g] = max / 127.0`, `inv = 127.0 / max` (0 when `max == 0`),
+//!    `code = roundf(x · inv)` (half away from zero) as i8;
+//! 2. per row: `acc = 0.0f32`; for each group in order,
+//!    `acc += (isum as f32 · w_scale[g]) · x_scale[g]`, where `isum` is the exact i32 sum of
+//!    `w_code · x_code` over the group; the row's output is `acc`.
 
 use alloc::vec;
 use alloc::vec::Vec;

@@ -115,6 +115,12 @@ pub fn write_model<W: Write + Seek>(
     mut produce: impl FnMut(TensorRole, u16) -> Result<Vec<f32>>,
     mut on_tensor: impl FnMut(&str),
 ) -> Result<Vec<TensorReport>> {
+    if quant == Quant::Q4 && !config.group_size.is_multiple_of(2) {
+        return Err(error(format!(
+            "q4 needs an even group size, but dim {} and hidden_dim {} only allow group size {}",
+            config.dim, config.hidden_dim, config.group_size
+        )));
+    }
     let order = file_order(config);
     let specs: Vec<TensorSpec> = order
         .iter()
