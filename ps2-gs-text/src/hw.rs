@@ -49,7 +49,7 @@ pub fn send(packet: &[u128]) {
     if packet.is_empty() {
         return;
     }
-    assert!(packet.as_ptr() as usize % 16 == 0, "GIF DMA needs a 16-byte aligned packet");
+    assert!((packet.as_ptr() as usize).is_multiple_of(16), "GIF DMA needs a 16-byte aligned packet");
     ps2_sys::cache::writeback_range(packet.as_ptr().cast(), core::mem::size_of_val(packet));
     let channel = dmac::channel(ChannelId::Gif);
     wait_idle();

@@ -133,9 +133,9 @@ fn every_printable_ascii_character_round_trips() {
     c.print("\né");
     let text = read_screen(&c);
     let columns = c.columns() as usize;
-    let joined: String = text[..(all.len() + columns - 1) / columns].concat();
+    let joined: String = text[..all.len().div_ceil(columns)].concat();
     assert_eq!(joined, all);
-    assert_eq!(text[(all.len() + columns - 1) / columns], "\u{FFFD}");
+    assert_eq!(text[all.len().div_ceil(columns)], "\u{FFFD}");
 }
 
 #[test]

@@ -50,10 +50,8 @@ fn text_in_every_mode_is_readable_from_the_displayed_frame() {
 
         let frame = console.sink().0.display_rgba().expect("a circuit is displayed");
         assert_eq!((frame.width, frame.height), (mode.width() as u32, mode.height() as u32), "{mode:?}");
-        if let Some(path) = std::env::var_os("GS_TEXT_SCREENSHOT") {
-            if mode == VideoMode::NtscInterlaced {
-                frame.save_png(path).unwrap();
-            }
+        if let (Some(path), VideoMode::NtscInterlaced) = (std::env::var_os("GS_TEXT_SCREENSHOT"), mode) {
+            frame.save_png(path).unwrap();
         }
         let text = common::read_screen(
             console.layout(),

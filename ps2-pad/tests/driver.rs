@@ -94,7 +94,7 @@ impl SimServer {
                 (false, _) => 0,
                 (true, 0..=1) => 1,
                 (true, 2) => 2,
-                _ if pad.busy > 0 => 6, // stable with the request BUSY
+                // Stable; a running request shows as reqState BUSY.
                 _ => 6,
             };
             let req_state: u8 = if pad.busy > 0 { 2 } else { 0 };

@@ -16,7 +16,7 @@ pub fn read_screen(layout: &Layout, pixel: impl Fn(usize, usize) -> Color, color
                     let (x0, y0) = (x0 as usize, y0 as usize);
                     let (foreground, background) = colors(column, row);
                     let mut bits = [0u8; 8];
-                    for gy in 0..8 {
+                    for (gy, row_bits) in bits.iter_mut().enumerate() {
                         for gx in 0..8 {
                             let c = pixel(x0 + gx * sx, y0 + gy * sy);
                             for dy in 0..sy {
@@ -25,7 +25,7 @@ pub fn read_screen(layout: &Layout, pixel: impl Fn(usize, usize) -> Color, color
                                 }
                             }
                             if c == foreground && c != background {
-                                bits[gy] |= 0x80 >> gx;
+                                *row_bits |= 0x80 >> gx;
                             } else {
                                 assert_eq!(c, background, "cell ({column}, {row}) has a stray colour");
                             }
