@@ -35,7 +35,7 @@ fn lui_t0() -> u32 {
 /// Runs about `instructions` instructions and describes the speed.
 pub fn run(instructions: u64) -> String {
     let iterations = (instructions / LOOP_INSTRUCTIONS).clamp(1, u32::MAX as u64) as u32;
-    let config = MachineConfig { max_cycles: u64::MAX, echo_console: false, args: Vec::new() };
+    let config = MachineConfig { max_cycles: u64::MAX, echo_console: false, ..MachineConfig::default() };
     let mut machine = Machine::from_elf_bytes(&program(iterations), "bench", config)
         .expect("the benchmark program is valid");
     let outcome = machine.run();

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::kernel::EE_CLOCK_HZ;
-use crate::machine::{DEFAULT_MAX_CYCLES, Machine, MachineConfig, RunOutcome};
+use crate::machine::{DEFAULT_MAX_CYCLES, Machine, MachineConfig, RunOutcome, SimError};
+use crate::sif::pad::PadScript;
 
 /// Options of a simulator run.
 #[derive(Args, Debug, Clone, Default)]
@@ -23,7 +24,7 @@ pub struct SimOptions {
     /// Save the displayed GS frame as PNG at exit.
     #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
-    /// Pad input script (for the PADMAN server; not simulated yet, see the README).
+    /// Pad input script for the PADMAN server (format: see the README / `sif::pad`).
     #[arg(long, value_name = "FILE")]
     pub pad_script: Option<PathBuf>,
     /// Do not print the summary on stderr.
@@ -41,11 +42,30 @@ impl SimOptions {
         }
     }
 
+    /// Reads and parses `--pad-script`.
+    fn load_pad_script(&self) -> Result<Option<PadScript>, String> {
+        let Some(path) = &self.pad_script else { return Ok(None) };
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        PadScript::parse(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// Boots `input` (ELF or ISO) with `args` for the guest, runs it, prints the summary,
     /// writes the JSON and screenshot; returns the outcome (its `exit_code()` is what the
     /// process should exit with).
     pub fn run(&self, input: &Path, args: Vec<String>) -> RunOutcome {
-        let config = MachineConfig { max_cycles: self.max_cycles(), echo_console: true, args };
+        let pad_script = match self.load_pad_script() {
+            Ok(script) => script,
+            Err(message) => {
+                eprintln!("ps2-sim: {message}");
+                let summary = crate::machine::Summary {
+                    outcome: message.clone(),
+                    exit_code: crate::EXIT_BAD_INPUT,
+                    ..Default::default()
+                };
+                return RunOutcome { result: Err(SimError::BadOption(message)), summary };
+            }
+        };
+        let config = MachineConfig { max_cycles: self.max_cycles(), echo_console: true, args, pad_script };
         let mut machine = match Machine::from_path(input, config) {
             Ok(m) => m,
             Err(e) => {
@@ -58,9 +78,6 @@ impl SimOptions {
                 return RunOutcome { result: Err(e), summary };
             }
         };
-        if self.pad_script.is_some() {
-            eprintln!("ps2-sim: warning: --pad-script ignored: the PADMAN server is not simulated yet");
-        }
         let outcome = machine.run();
         if let Some(path) = &self.screenshot {
             if let Err(e) = machine.hw.io.gs.save_png(path) {

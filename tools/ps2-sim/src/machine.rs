@@ -36,11 +36,18 @@ pub struct MachineConfig {
     pub echo_console: bool,
     /// Arguments after the program name, handed to `main` through SetupThread.
     pub args: Vec<String>,
+    /// What the controllers do (PADMAN); `None`: both plugged in, nothing pressed.
+    pub pad_script: Option<crate::sif::pad::PadScript>,
 }
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig { max_cycles: DEFAULT_MAX_CYCLES, echo_console: true, args: Vec::new() }
+        MachineConfig {
+            max_cycles: DEFAULT_MAX_CYCLES,
+            echo_console: true,
+            args: Vec::new(),
+            pad_script: None,
+        }
     }
 }
 
@@ -51,6 +58,8 @@ pub enum SimError {
     Elf(ElfError),
     /// The disc image could not be booted.
     Boot(BootError),
+    /// A simulator option was unusable (e.g. a pad script with an error).
+    BadOption(String),
     /// An instruction the R5900 does not have.
     Illegal {
         /// Where, symbolized.
@@ -110,7 +119,7 @@ impl SimError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            SimError::Elf(_) | SimError::Boot(_) => EXIT_BAD_INPUT,
+            SimError::Elf(_) | SimError::Boot(_) | SimError::BadOption(_) => EXIT_BAD_INPUT,
             SimError::CycleLimit { .. } => EXIT_CYCLE_LIMIT,
             _ => EXIT_MACHINE_FAULT,
         }
@@ -122,6 +131,7 @@ impl std::fmt::Display for SimError {
         match self {
             SimError::Elf(e) => write!(f, "cannot load the program: {e}"),
             SimError::Boot(e) => write!(f, "{e}"),
+            SimError::BadOption(e) => write!(f, "{e}"),
             SimError::Illegal { at, detail } => {
                 write!(f, "illegal instruction (not an R5900 instruction) at {at}: {detail}")
             }
@@ -250,6 +260,7 @@ impl Machine {
         args.extend(config.args.iter().cloned());
         let mut kernel = Kernel::new(args);
         kernel.install(&mut hw);
+        kernel.iop.padman = crate::sif::pad::Padman::new(config.pad_script.clone().unwrap_or_default());
         let mut cpu = Cpu::new(image.entry);
         // The main thread starts with IE set and EIE clear: crt0 enables interrupts with `ei`
         // once it is ready for them.

@@ -203,6 +203,8 @@ impl<Ctx: Clone> Kernel<Ctx> {
             self.vblank_index += 1;
             hw.io.intc.stat |= 1 << INTC_VBLANK_START;
             hw.io.gs.vblank();
+            // A pad area at a bad address only loses pad input (as a stray DMA would).
+            let _ = self.iop.vblank(self.vblank_index, hw);
             self.vblank_end_at = Some(vblank_start(self.vblank_index) + VBLANK_END_DELAY);
             if let Some((flag, csr)) = self.vsync_flag.take() {
                 let csr_value = hw.io.gs.read_privileged(0x1000);

@@ -12,6 +12,7 @@
 //! as the IOP's DMA would.
 
 pub mod cdvd;
+pub mod pad;
 pub mod servers;
 
 use std::collections::VecDeque;
@@ -69,6 +70,8 @@ pub struct Iop {
     pub servers: servers::Servers,
     /// Reboots seen.
     pub reboots: u32,
+    /// PADMAN and its pad script.
+    pub padman: pad::Padman,
     /// The disc in the drive (CDVDFSV's data source).
     pub disc: Option<cdvd::Disc>,
     /// Replies held back until simulated time `due` (disc reads).
@@ -126,6 +129,14 @@ impl Iop {
         while let Some(i) = self.delayed.iter().position(|d| d.due <= now) {
             let d = self.delayed.remove(i);
             self.finish_call(&d.request, d.result, hw)?;
+        }
+        Ok(())
+    }
+
+    /// The IOP's per-VBLANK work: PADMAN's pad-state DMA to the EE.
+    pub fn vblank(&mut self, vblank: u64, hw: &mut Hardware) -> Result<(), SifFault> {
+        for (addr, data) in self.padman.vblank(vblank) {
+            ee_write(hw, addr, &data)?;
         }
         Ok(())
     }
@@ -207,6 +218,7 @@ impl Iop {
                 self.outbox.clear();
                 self.awaiting_rearm = false;
                 self.servers = servers::Servers::default();
+                self.padman.reset();
                 self.delayed.clear();
                 self.reboot_done_at = Some(now + REBOOT_CYCLES);
                 Ok(())
@@ -258,6 +270,7 @@ impl Iop {
                 Some(disc) => disc.call(s.sid, fno, &args),
                 None => servers::no_disc(s.sid, fno),
             },
+            Some(s) if servers::is_pad(s.sid) => self.padman.call(s.sid, &args),
             Some(s) => self.servers.call(s.sid, fno, &args, &mut hw.mem.iop_ram),
             None => servers::CallResult::default(),
         };
@@ -495,6 +508,24 @@ mod tests {
         assert_eq!(ee_word(&hw, RECV), 2048);
         assert_eq!(receive(&mut iop, &mut hw)[8], cid::RPC_CALL);
         assert_eq!(iop.disc.as_ref().unwrap().bytes_read, 2048);
+    }
+
+    #[test]
+    fn padman_open_over_rpc_then_vblank_updates_the_pad_area() {
+        let (mut iop, mut hw) = setup();
+        iop.padman = pad::Padman::new(pad::PadScript::parse("0 0 START").unwrap());
+        init(&mut iop, &mut hw);
+        let padman = servers::lookup(pad::SID_NEW).unwrap();
+        let mut open = vec![0u8; 128];
+        open[0] = 0x01; // open, port 0, slot 0, pad area at 0x0011_0000
+        open[16..20].copy_from_slice(&0x0011_0000u32.to_le_bytes());
+        send(&mut iop, &mut hw, &rpc(cid::RPC_CALL, &[0x0010_0C00, 1, 128, RECV, 128, 1, padman.sd]), Some((&open, padman.buffer)));
+        assert_eq!(ee_word(&hw, RECV + 12), 1, "open succeeded");
+        iop.vblank(1, &mut hw).unwrap();
+        iop.vblank(2, &mut hw).unwrap();
+        let block = hw.mem.slice(0x0011_0000, 128).unwrap();
+        assert_eq!(block[0x70], 6, "STABLE");
+        assert_eq!(u16::from_le_bytes([block[2], block[3]]), !0x0008, "START pressed");
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! Module "loading" records the module and succeeds for the IOP ROM's resident modules
 //! (`rom0:…`) and for buffers holding an ELF/IRX image; no IOP code runs. Other paths fail with
 //! the IOP's "file not found" code (-203), as a missing module does on the console.
-//! CDVDFSV's servers live in [`super::cdvd`].
+//! CDVDFSV's servers live in [`super::cdvd`], PADMAN's in [`super::pad`].
 
-use super::cdvd;
+use super::{cdvd, pad};
 
 /// A server the HLE IOP registers at boot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ const fn server(sid: u32, index: u32) -> ServerInfo {
     ServerInfo { sid, sd: buffer + 0x800, buffer, buffer_size: 0x800 }
 }
 
-const SERVERS: [ServerInfo; 8] = [
+const SERVERS: [ServerInfo; 12] = [
     server(LOADFILE_SID, 0),
     server(HEAP_SID, 1),
     server(cdvd::SID_INIT, 2),
@@ -39,7 +39,16 @@ const SERVERS: [ServerInfo; 8] = [
     server(cdvd::SID_SEARCH, 5),
     server(cdvd::SID_DISK_READY, 6),
     server(cdvd::SID_DISK_READY2, 7),
+    server(pad::SID_NEW, 8),
+    server(pad::SID_NEW_EXT, 9),
+    server(pad::SID_OLD, 10),
+    server(pad::SID_OLD_EXT, 11),
 ];
+
+/// Whether `sid` is one of PADMAN's servers.
+pub fn is_pad(sid: u32) -> bool {
+    matches!(sid, pad::SID_NEW | pad::SID_NEW_EXT | pad::SID_OLD | pad::SID_OLD_EXT)
+}
 
 /// What a server call produces.
 #[derive(Debug, Clone, Default)]
