@@ -164,7 +164,7 @@ pub fn read_model_info<R: TensorReader>(reader: &mut R) -> Result<ModelInfo, Eng
 pub struct ResidencyPlan {
     /// Per directory index: kept in RAM.
     pub resident: Vec<bool>,
-    /// Bytes of the resident tensors.
+    /// Bytes of the resident tensors (whole sectors).
     pub resident_bytes: u64,
     /// Bytes of the two streaming buffers plus the row buffer.
     pub buffer_bytes: u64,
@@ -207,7 +207,9 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
         .map(|t| round_up_to_sector(t.row_stride as u64) + SECTOR_SIZE)
         .max()
         .unwrap_or(0);
-    let total: u64 = streamable.iter().map(|&i| info.tensors[i].byte_len).sum();
+    // Resident tensors are read (and kept) as whole sectors.
+    let cost = |i: usize| round_up_to_sector(info.tensors[i].byte_len);
+    let total: u64 = streamable.iter().map(|&i| cost(i)).sum();
     if total <= budget {
         let mut resident = vec![false; count];
         for &i in &streamable {
@@ -217,12 +219,12 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
     }
     let uses = |i: usize| uses_per_token(info, info.tensors[i].role);
     let mut ranked = streamable.clone();
-    ranked.sort_by(|&a, &b| uses(b).cmp(&uses(a)).then(info.tensors[b].byte_len.cmp(&info.tensors[a].byte_len)));
+    ranked.sort_by(|&a, &b| uses(b).cmp(&uses(a)).then(cost(b).cmp(&cost(a))));
     let streamed_cost = |resident: &[bool]| -> u64 {
         streamable
             .iter()
             .filter(|&&i| !resident[i])
-            .map(|&i| if uses(i) == 0 { info.tensors[i].row_stride as u64 } else { info.tensors[i].byte_len })
+            .map(|&i| if uses(i) == 0 { info.tensors[i].row_stride as u64 } else { cost(i) })
             .sum()
     };
     let largest_streamed = |resident: &[bool]| {
@@ -247,14 +249,14 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
         for &i in &streamable {
             if uses(i) > 0 && stream_buffer_len(info.tensors[i].byte_len) > largest {
                 resident[i] = true;
-                used += info.tensors[i].byte_len;
+                used += cost(i);
             }
         }
         if used + reserve > budget {
             continue;
         }
         for &i in &ranked {
-            let size = info.tensors[i].byte_len;
+            let size = cost(i);
             if !resident[i] && used + size + reserve <= budget {
                 resident[i] = true;
                 used += size;
@@ -305,9 +307,10 @@ impl<R: TensorReader> StreamingWeights<R> {
         let mut resident = Vec::with_capacity(info.tensors.len());
         for (i, entry) in info.tensors.iter().enumerate() {
             if plan.resident[i] {
-                let mut buffer = AlignedBuffer::new(entry.byte_len as usize);
+                // Devices read whole sectors: read the tensor's sectors, use its bytes.
+                let mut buffer = AlignedBuffer::new(Self::read_len(&info, i) as usize);
                 reader.read_now(entry.offset, &mut buffer)?;
-                if crc32(&buffer) != entry.crc32 {
+                if crc32(&buffer[..entry.byte_len as usize]) != entry.crc32 {
                     return Err(FormatError::CrcMismatch { tensor: entry.name() }.into());
                 }
                 resident.push(Some(buffer));

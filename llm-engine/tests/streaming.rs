@@ -128,3 +128,47 @@ fn each_streamed_tensor_is_read_once_per_token() {
         );
     }
 }
+
+/// A reader that checks the contract an asynchronous (DMA) device relies on: one read at a
+/// time, `wait` with the very buffer given to `start_read`, sector-aligned offsets, 64-byte
+/// aligned buffers, whole sectors except at the end of the file.
+struct ContractReader {
+    inner: SliceReader<Vec<u8>>,
+    outstanding: Option<(u64, usize, usize)>,
+}
+
+impl llm_engine::TensorReader for ContractReader {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+
+    fn start_read(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), EngineError> {
+        assert!(self.outstanding.is_none(), "a second read was started before wait()");
+        assert_eq!(offset % 2048, 0, "unaligned offset {offset}");
+        assert_eq!(buf.as_ptr() as usize % 64, 0, "buffer not 64-byte aligned");
+        assert!(buf.len() % 2048 == 0 || offset + buf.len() as u64 == self.len(), "partial sector read at {offset}: {} bytes of {}", buf.len(), self.len());
+        self.outstanding = Some((offset, buf.as_ptr() as usize, buf.len()));
+        self.inner.start_read(offset, buf)
+    }
+
+    fn wait(&mut self, buf: &mut [u8]) -> Result<(), EngineError> {
+        let (_, ptr, len) = self.outstanding.take().expect("wait() without start_read()");
+        assert_eq!((buf.as_ptr() as usize, buf.len()), (ptr, len), "wait() got another buffer");
+        self.inner.wait(buf)
+    }
+}
+
+#[test]
+fn streaming_obeys_the_async_reader_contract() {
+    for shared in [true, false] {
+        let file = build_model(&tiny_config(shared), Quant::Q4, 17);
+        let info = ModelInfo::parse(&file, file.len() as u64).unwrap();
+        let want = logits_in_ram(&file, &[1, 2, 3]);
+        let reader = ContractReader { inner: SliceReader::new(file), outstanding: None };
+        let weights = StreamingWeights::new(reader, minimum_budget(&info)).unwrap();
+        let mut model = Transformer::new(weights, portable_kernels(&tiny_config(shared))).unwrap();
+        for (pos, token) in [1, 2, 3].into_iter().enumerate() {
+            assert_eq!(model.forward(token, pos).unwrap(), want[pos].as_slice());
+        }
+    }
+}
