@@ -1,1 +1,88 @@
-//! Placeholder: being written.
+//! R5900 (PlayStation 2 Emotion Engine) math kernels for [`llm_engine`].
+//!
+//! [`R5900Kernels`] implements [`Kernels`] with hand-written R5900 code for the hot paths, because the EE target
+//! is soft-float (every f32 operation in compiled code is a library call) and has no SIMD in compiled code:
+//!
+//! - **Q8 matvec on MMI**: the per-group integer sums of the portable kernel, eight `i8·i8` products per
+//!   `pmaddh`. The rest (activation quantization, scale application) is the portable code itself, so the
+//!   output is **bit-identical** to [`PortableKernels`] (see [`q8`]).
+//! - **f32 matvec, dot and axpy on the FPU** (`madda.s` into ACC, `mul.s`/`add.s`). The EE FPU is not IEEE
+//!   754: it truncates every result toward zero, flushes denormals to zero and has no Inf/NaN. A sum of `n`
+//!   products therefore differs from the round-to-nearest result by at most about `n · 2^-22 · Σ|aᵢbᵢ|`
+//!   (two roundings per term, each below one unit in the last place, `2^-23` relative); the EE tests check
+//!   that bound.
+//! - Q4 and ternary matrices, rmsnorm, softmax and row decoding use the portable code.
+//!
+//! On every other architecture the primitives ([`backend`]) are plain Rust with the portable arithmetic, so
+//! the crate builds and tests on the host and computes exactly what [`PortableKernels`] computes.
+#![cfg_attr(not(test), no_std)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod backend;
+#[cfg(target_arch = "mips")]
+mod ee;
+pub mod q8;
+
+use alloc::vec::Vec;
+
+use llm_engine::kernels::{Kernels, PortableKernels};
+use llm_engine::quant::{MatrixRef, Quant, f32_at};
+
+use crate::q8::Q8Scratch;
+
+/// [`Kernels`] for the Emotion Engine: MMI for Q8, the FPU for f32, the portable code for the rest.
+#[derive(Clone, Debug)]
+pub struct R5900Kernels {
+    portable: PortableKernels,
+    q8: Q8Scratch,
+    /// One f32 row, for stored rows that are not 4-byte aligned (the FPU loads aligned words).
+    row: Vec<f32>,
+}
+
+impl R5900Kernels {
+    /// Kernels with scratch for input vectors up to `max_cols` elements (larger ones grow it).
+    pub fn new(max_cols: usize) -> Self {
+        Self { portable: PortableKernels::new(max_cols), q8: Q8Scratch::new(max_cols), row: Vec::new() }
+    }
+
+    fn matvec_f32(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+        let cols = x.len();
+        for (r, o) in out.iter_mut().enumerate() {
+            let row = &w.row(r)[..4 * cols];
+            // SAFETY: every bit pattern is a valid f32; `align_to` only returns a body that is aligned.
+            let (prefix, body, _) = unsafe { row.align_to::<f32>() };
+            *o = if cfg!(target_endian = "little") && prefix.is_empty() {
+                backend::dot(&body[..cols], x)
+            } else {
+                self.row.clear();
+                self.row.extend((0..cols).map(|c| f32_at(row, 4 * c)));
+                backend::dot(&self.row, x)
+            };
+        }
+    }
+}
+
+impl Kernels for R5900Kernels {
+    fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+        match w.quant {
+            Quant::F32 | Quant::Raw if x.len() == w.cols && w.row_stride >= 4 * w.cols => self.matvec_f32(out, w, x),
+            Quant::Q8 if Q8Scratch::supports(w) && x.len() == w.cols && out.len() <= w.rows => {
+                self.q8.matvec(out, w, x)
+            }
+            _ => self.portable.matvec(out, w, x),
+        }
+    }
+
+    fn dot(&mut self, a: &[f32], b: &[f32]) -> f32 {
+        backend::dot(a, b)
+    }
+
+    fn axpy(&mut self, out: &mut [f32], a: f32, x: &[f32]) {
+        backend::axpy(out, a, x)
+    }
+}
+
+#[cfg(test)]
+mod tests;

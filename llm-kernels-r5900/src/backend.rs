@@ -1,0 +1,75 @@
+//! The three primitives the kernels are built from, with one implementation per architecture:
+//! R5900 assembly on the EE ([`ee`](self)), and plain Rust elsewhere, so host builds and tests run the
+//! same scaffolding (activation widening, group walking, scale application) around a reference core.
+//!
+//! Every function here takes safe slices and checks the lengths the assembly relies on, so no caller
+//! can make the assembly read or write out of bounds.
+
+/// Eight sign-extended activation codes, 16-byte aligned so one `lq` loads them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(16))]
+pub struct Quad(pub [i16; 8]);
+
+/// Elements per MMI chunk: one `pmaddh` multiplies eight halfword pairs.
+pub const CHUNK: usize = 8;
+
+/// For each group `g`, `sums[g] = Σ codes[i] · activations[i]` over the group's
+/// `chunks_per_group · 8` elements (`codes` as i8, wrapping i32 arithmetic like the portable sum).
+///
+/// Panics when the slices are shorter than `sums.len()` groups.
+pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize, sums: &mut [i32]) {
+    let chunks = sums.len() * chunks_per_group;
+    assert!(codes.len() >= chunks * CHUNK && activations.len() >= chunks, "q8_group_sums: short input");
+    if sums.is_empty() || chunks_per_group == 0 {
+        sums.fill(0);
+        return;
+    }
+    imp::q8_group_sums(codes, activations, chunks_per_group, sums);
+}
+
+/// `Σ a[i] · b[i]`, accumulated in order. On the EE the FPU rounds toward zero (see the crate docs).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return 0.0;
+    }
+    imp::dot(&a[..n], &b[..n])
+}
+
+/// `out[i] += a · x[i]` (product rounded, then sum rounded, as the portable code does).
+pub fn axpy(out: &mut [f32], a: f32, x: &[f32]) {
+    let n = out.len().min(x.len());
+    if n == 0 {
+        return;
+    }
+    imp::axpy(&mut out[..n], a, &x[..n]);
+}
+
+#[cfg(target_arch = "mips")]
+use crate::ee as imp;
+
+#[cfg(not(target_arch = "mips"))]
+mod imp {
+    //! Reference implementations with the exact arithmetic of `llm_engine::PortableKernels`.
+    use super::{CHUNK, Quad};
+
+    pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize, sums: &mut [i32]) {
+        let group = chunks_per_group * CHUNK;
+        for (g, sum) in sums.iter_mut().enumerate() {
+            let codes = &codes[g * group..(g + 1) * group];
+            let quads = &activations[g * chunks_per_group..(g + 1) * chunks_per_group];
+            let lanes = quads.iter().flat_map(|q| q.0);
+            *sum = codes.iter().zip(lanes).fold(0i32, |acc, (&w, x)| acc.wrapping_add(w as i8 as i32 * x as i32));
+        }
+    }
+
+    pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    pub fn axpy(out: &mut [f32], a: f32, x: &[f32]) {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o += a * v;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The R5900 assembly behind [`crate::backend`] (EE only).
+//!
+//! The target is `mips2` soft-float (see `linker/README.md`), so LLVM's assembler accepts neither MMI nor the
+//! R5900's ACC forms of the FPU. Those are written as `.word`s, each with its mnemonic beside it; the words were
+//! produced by GNU as (`mipsel-linux-gnu-as -march=r5900`) and are decoded back by `r5900::decode` and
+//! `mipsel-linux-gnu-objdump -m mips:5900` (see the README). Because a `.word` cannot name a register
+//! chosen by the compiler, these are whole functions (`global_asm!`, o32 calling convention) using fixed
+//! registers: arguments in `$4..$7` (a fifth at `16($sp)`), scratch in `$8..$15`, `$24`, `$25`, FPU `$f0..$f3`.
+//!
+//! Compiled code never touches the FPU (soft-float) or the upper 64 bits of GPRs or HI/LO, so clobbering them
+//! needs no saving. Every loop ends in one conditional branch with a NOP delay slot and is longer than six
+//! instructions, so the short-loop erratum cannot hit, and `cargo xtask isacheck` agrees.
+
+use crate::backend::Quad;
+
+core::arch::global_asm!(
+    // ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize (>0),
+    //                     chunks_per_group: usize (>0), sums: *mut i32)
+    //
+    // Per group: HI:LO = 0; per chunk of 8: load 8 weight codes unaligned (ldr/ldl), sign-extend them to
+    // halfwords (pextlb with itself puts each byte in both halves of a halfword, psrah 8 keeps the signed
+    // high byte), load 8 activation halfwords (lq), pmaddh adds the 8 products into the 8 words of HI:LO.
+    // After the group: add the 8 words and store the i32. Exact: |product| ≤ 128·127, and a word would
+    // overflow only after 2^31/16256 ≈ 132k products, where the portable i32 sum wraps the same way.
+    ".section .text.ps2rs_q8_group_sums,\"ax\",@progbits",
+    ".globl ps2rs_q8_group_sums",
+    ".type ps2rs_q8_group_sums,@function",
+    ".p2align 3",
+    "ps2rs_q8_group_sums:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    ".set mips3",
+    "    lw     $25, 16($sp)",          // t9 = sums
+    "1:",
+    "    .word  0x70000229",            // pmthi  $0
+    "    .word  0x70000269",            // pmtlo  $0
+    "    move   $24, $7",               // t8 = chunks left in this group
+    "2:",
+    "    ldr    $8, 0($4)",             // t0.lo64 = 8 weight codes (any alignment)
+    "    ldl    $8, 7($4)",
+    "    .word  0x78a90000",            // lq     $9, 0($5)        8 activation halfwords
+    "    .word  0x71084688",            // pextlb $8, $8, $8       byte b -> halfword (b<<8 | b)
+    "    .word  0x70084237",            // psrah  $8, $8, 8        -> sign-extended halfword
+    "    addiu  $24, $24, -1",
+    "    addiu  $4, $4, 8",
+    "    addiu  $5, $5, 16",
+    "    .word  0x71090409",            // pmaddh $0, $8, $9       HI:LO words += products
+    "    bne    $24, $0, 2b",
+    "    nop",
+    "    .word  0x70004209",            // pmfhi  $8
+    "    .word  0x70004a49",            // pmflo  $9
+    "    .word  0x71094008",            // paddw  $8, $8, $9       4 partial sums
+    "    .word  0x71084ba9",            // pcpyud $9, $8, $8       upper two words down
+    "    .word  0x71094008",            // paddw  $8, $8, $9       2 partial sums in words 0, 1
+    "    dsra32 $9, $8, 0",             // word 1
+    "    addu   $8, $8, $9",
+    "    sw     $8, 0($25)",
+    "    addiu  $6, $6, -1",
+    "    addiu  $25, $25, 4",
+    "    bne    $6, $0, 1b",
+    "    nop",
+    "    jr     $31",
+    "    nop",
+    ".set pop",
+    ".size ps2rs_q8_group_sums, . - ps2rs_q8_group_sums",
+    "",
+    // ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize (>0)) -> u32 (f32 bits)
+    //
+    // ACC = 0; ACC += a[i]·b[i] with madda.s (product and sum each truncated toward zero); result ACC + 0·0.
+    ".section .text.ps2rs_f32_dot,\"ax\",@progbits",
+    ".globl ps2rs_f32_dot",
+    ".type ps2rs_f32_dot,@function",
+    ".p2align 3",
+    "ps2rs_f32_dot:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    ".set hardfloat",
+    "    mtc1   $0, $f0",
+    "    .word  0x4600001a",            // mula.s  $f0, $f0        ACC = 0
+    "1:",
+    "    lwc1   $f1, 0($4)",
+    "    lwc1   $f2, 0($5)",
+    "    addiu  $6, $6, -1",
+    "    addiu  $4, $4, 4",
+    "    addiu  $5, $5, 4",
+    "    .word  0x4602081e",            // madda.s $f1, $f2        ACC += f1·f2
+    "    bne    $6, $0, 1b",
+    "    nop",
+    "    .word  0x460000dc",            // madd.s  $f3, $f0, $f0   f3 = ACC + 0·0
+    "    mfc1   $2, $f3",
+    "    jr     $31",
+    "    nop",
+    ".set pop",
+    ".size ps2rs_f32_dot, . - ps2rs_f32_dot",
+    "",
+    // ps2rs_f32_axpy(out: *mut f32, a: u32 (f32 bits), x: *const f32, n: usize (>0))
+    ".section .text.ps2rs_f32_axpy,\"ax\",@progbits",
+    ".globl ps2rs_f32_axpy",
+    ".type ps2rs_f32_axpy,@function",
+    ".p2align 3",
+    "ps2rs_f32_axpy:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    ".set hardfloat",
+    "    mtc1   $5, $f0",
+    "1:",
+    "    lwc1   $f1, 0($6)",
+    "    lwc1   $f2, 0($4)",
+    "    mul.s  $f1, $f0, $f1",
+    "    addiu  $7, $7, -1",
+    "    addiu  $6, $6, 4",
+    "    add.s  $f2, $f2, $f1",
+    "    swc1   $f2, 0($4)",
+    "    addiu  $4, $4, 4",
+    "    bne    $7, $0, 1b",
+    "    nop",
+    "    jr     $31",
+    "    nop",
+    ".set pop",
+    ".size ps2rs_f32_axpy, . - ps2rs_f32_axpy",
+    ".text",
+);
+
+unsafe extern "C" {
+    fn ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize, chunks_per_group: usize, sums: *mut i32);
+    fn ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize) -> u32;
+    fn ps2rs_f32_axpy(out: *mut f32, a: u32, x: *const f32, n: usize);
+}
+
+/// See [`crate::backend::q8_group_sums`]; the caller checked the lengths and that both counts are non-zero.
+pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize, sums: &mut [i32]) {
+    // SAFETY: `backend::q8_group_sums` checked that `codes` holds `sums.len() · chunks_per_group · 8` bytes and
+    // `activations` as many quads (16-byte aligned by type); the routine reads exactly those and writes
+    // `sums.len()` words; both counts are non-zero, as its loops need.
+    unsafe {
+        ps2rs_q8_group_sums(codes.as_ptr(), activations.as_ptr(), sums.len(), chunks_per_group, sums.as_mut_ptr())
+    }
+}
+
+/// See [`crate::backend::dot`]; the slices have the same, non-zero length.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    debug_assert!(!a.is_empty() && a.len() == b.len());
+    // SAFETY: both slices hold `a.len() > 0` aligned f32s; the routine reads exactly those.
+    f32::from_bits(unsafe { ps2rs_f32_dot(a.as_ptr(), b.as_ptr(), a.len()) })
+}
+
+/// See [`crate::backend::axpy`]; the slices have the same, non-zero length.
+pub fn axpy(out: &mut [f32], a: f32, x: &[f32]) {
+    debug_assert!(!out.is_empty() && out.len() == x.len());
+    // SAFETY: both slices hold `out.len() > 0` aligned f32s; the routine reads `x` and updates `out` in place.
+    unsafe { ps2rs_f32_axpy(out.as_mut_ptr(), a.to_bits(), x.as_ptr(), out.len()) }
+}

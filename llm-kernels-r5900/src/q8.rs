@@ -1,0 +1,84 @@
+//! The Q8 matrix-vector product: the portable algorithm with its integer core on MMI.
+//!
+//! `llm_engine::PortableKernels` quantizes the activations to i8 per group, sums `w_code · x_code` per group in
+//! i32, and then, in f32, `acc += sum as f32 · w_scale · x_scale`. This module does exactly the same: it
+//! calls the same `quantize_activations`, gets the same i32 group sums from [`backend::q8_group_sums`]
+//! (MMI `pmaddh` on the EE), and applies the scales with the same Rust expression in the same order. Integer
+//! sums are exact and the float code is the same soft-float code, so the outputs are bit-identical.
+
+use alloc::vec::Vec;
+
+use llm_engine::kernels::quantize_activations;
+use llm_engine::quant::{MatrixRef, f32_at};
+
+use crate::backend::{self, CHUNK, Quad};
+
+/// Scratch for one Q8 product: quantized activations (i8 and widened to i16 quads), their scales, and the
+/// group sums of one row. Grows on demand and is reused across calls.
+#[derive(Clone, Debug, Default)]
+pub struct Q8Scratch {
+    codes: Vec<i8>,
+    scales: Vec<f32>,
+    quads: Vec<Quad>,
+    sums: Vec<i32>,
+}
+
+impl Q8Scratch {
+    /// Scratch sized for vectors up to `max_cols` elements (it grows when a larger one comes).
+    pub fn new(max_cols: usize) -> Self {
+        let mut scratch = Self::default();
+        scratch.reserve(max_cols);
+        scratch
+    }
+
+    fn reserve(&mut self, cols: usize) {
+        if self.codes.len() < cols {
+            self.codes.resize(cols, 0);
+            self.scales.resize(cols, 0.0);
+            self.sums.resize(cols, 0);
+            self.quads.resize(cols.div_ceil(CHUNK), Quad::default());
+        }
+    }
+
+    /// Whether [`matvec`](Self::matvec) handles this matrix: Q8 data whose group size is a positive multiple of
+    /// 8 (one MMI chunk) dividing `cols`, and whose rows hold their scales and codes. Other shapes go to the
+    /// portable kernel.
+    pub fn supports(w: &MatrixRef<'_>) -> bool {
+        let gs = w.group_size;
+        gs > 0
+            && gs % CHUNK == 0
+            && w.cols % gs == 0
+            && w.row_stride >= 4 * (w.cols / gs) + w.cols
+            && w.data.len() / w.row_stride.max(1) >= w.rows
+    }
+
+    /// `out[r] = Σ_g (Σ_{c∈g} w_code·x_code) · w_scale[r][g] · x_scale[g]`, bit-identical to the portable
+    /// kernel. Requires [`supports`](Self::supports)`(w)`, `x.len() == w.cols` and `out.len() <= w.rows`.
+    pub fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+        assert!(Self::supports(w) && x.len() == w.cols && out.len() <= w.rows, "Q8 matvec: shape mismatch");
+        let (cols, group_size) = (w.cols, w.group_size);
+        let groups = cols / group_size;
+        self.reserve(cols);
+        let codes = &mut self.codes[..cols];
+        let scales = &mut self.scales[..groups];
+        quantize_activations(x, group_size, codes, scales);
+        let quads = &mut self.quads[..cols / CHUNK];
+        for (quad, chunk) in quads.iter_mut().zip(codes.chunks_exact(CHUNK)) {
+            for (lane, &code) in quad.0.iter_mut().zip(chunk) {
+                *lane = code as i16;
+            }
+        }
+        let sums = &mut self.sums[..groups];
+        for (r, o) in out.iter_mut().enumerate() {
+            let row = w.row(r);
+            let (scale_bytes, weight_codes) = row.split_at(4 * groups);
+            backend::q8_group_sums(&weight_codes[..cols], quads, group_size / CHUNK, sums);
+            // The same expression, in the same order, as the portable kernel: bit-identical results.
+            let mut acc = 0.0f32;
+            for (g, (&sum, &x_scale)) in sums.iter().zip(scales.iter()).enumerate() {
+                acc += sum as f32 * f32_at(scale_bytes, 4 * g) * x_scale;
+            }
+            *o = acc;
+        }
+    }
+}

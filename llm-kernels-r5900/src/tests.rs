@@ -1,0 +1,110 @@
+//! Host tests: on the host the primitives are the portable arithmetic, so every result must be bit-identical
+//! to `PortableKernels`. This checks the scaffolding around the assembly (activation widening, group walking,
+//! scale order, alignment and fallback paths); the EE tests (`tests/ee_kernels.rs`) check the assembly.
+
+use super::*;
+use crate::backend::Quad;
+use alloc::vec;
+use llm_engine::quant::quantize_matrix;
+
+struct XorShift(u32);
+
+impl XorShift {
+    fn next(&mut self) -> u32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 17;
+        self.0 ^= self.0 << 5;
+        self.0
+    }
+
+    /// Uniform in [-1, 1).
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+    }
+}
+
+fn random(rng: &mut XorShift, n: usize) -> Vec<f32> {
+    (0..n).map(|_| rng.unit()).collect()
+}
+
+fn both(quant: Quant, rows: usize, cols: usize, group: usize, shift: usize, seed: u32) -> (Vec<f32>, Vec<f32>) {
+    let mut rng = XorShift(seed);
+    let values = random(&mut rng, rows * cols);
+    let x = random(&mut rng, cols);
+    let encoded = quantize_matrix(quant, &values, rows, cols, group);
+    // `shift` bytes in front move the matrix off its natural alignment.
+    let mut data = vec![0u8; shift];
+    data.extend_from_slice(&encoded);
+    let stride = quant.row_stride(cols as u32, group as u32).unwrap() as usize;
+    let w = MatrixRef { quant, rows, cols, group_size: group, row_stride: stride, data: &data[shift..] };
+    let (mut want, mut got) = (vec![0.0; rows], vec![0.0; rows]);
+    PortableKernels::new(cols).matvec(&mut want, &w, &x);
+    R5900Kernels::new(cols).matvec(&mut got, &w, &x);
+    (want, got)
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|f| f.to_bits()).collect()
+}
+
+#[test]
+fn q8_matches_portable_bit_for_bit() {
+    for (rows, cols, group, shift) in [(1, 8, 8, 0), (7, 24, 8, 1), (5, 96, 32, 3), (33, 288, 32, 0), (3, 64, 64, 2)] {
+        let (want, got) = both(Quant::Q8, rows, cols, group, shift, 0x1234_5678 ^ cols as u32);
+        assert_eq!(bits(&want), bits(&got), "{rows}x{cols} group {group}");
+    }
+}
+
+#[test]
+fn q8_groups_that_are_not_whole_chunks_use_the_portable_kernel() {
+    let (want, got) = both(Quant::Q8, 4, 36, 12, 0, 99);
+    assert_eq!(bits(&want), bits(&got));
+    assert!(!Q8Scratch::supports(&MatrixRef {
+        quant: Quant::Q8,
+        rows: 1,
+        cols: 36,
+        group_size: 12,
+        row_stride: 48,
+        data: &[0; 48]
+    }));
+}
+
+#[test]
+fn f32_matvec_matches_portable_aligned_or_not() {
+    for shift in [0, 1, 2, 4] {
+        let (want, got) = both(Quant::F32, 6, 13, 1, shift, 7 + shift as u32);
+        assert_eq!(bits(&want), bits(&got), "shift {shift}");
+    }
+}
+
+#[test]
+fn other_formats_go_to_the_portable_kernel() {
+    for quant in [Quant::Q4, Quant::Ternary] {
+        let (want, got) = both(quant, 5, 32, 8, 0, 3);
+        assert_eq!(bits(&want), bits(&got), "{quant:?}");
+    }
+}
+
+#[test]
+fn group_sums_sign_extend_weight_codes() {
+    let codes: Vec<u8> = (0..16).map(|i| (i * 16) as u8 ^ 0x80).collect();
+    let quads = [Quad([1, -1, 2, -2, 3, -3, 127, -127]), Quad([-128, 127, 0, 1, 1, 1, 1, 1])];
+    let mut sums = [0; 2];
+    backend::q8_group_sums(&codes, &quads, 1, &mut sums);
+    let want = |g: usize| (0..8).map(|i| (codes[8 * g + i] as i8 as i32) * quads[g].0[i] as i32).sum::<i32>();
+    assert_eq!(sums, [want(0), want(1)]);
+}
+
+#[test]
+fn dot_and_axpy_match_the_trait_defaults_and_accept_empty_input() {
+    let mut rng = XorShift(42);
+    let (a, b) = (random(&mut rng, 19), random(&mut rng, 19));
+    let mut kernels = R5900Kernels::new(19);
+    let want: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+    assert_eq!(kernels.dot(&a, &b).to_bits(), want.to_bits());
+    assert_eq!(kernels.dot(&[], &[]), 0.0);
+    let mut out = b.clone();
+    kernels.axpy(&mut out, 0.75, &a);
+    let want: Vec<f32> = b.iter().zip(&a).map(|(o, v)| o + 0.75 * v).collect();
+    assert_eq!(bits(&out), bits(&want));
+}

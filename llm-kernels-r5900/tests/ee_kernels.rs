@@ -1,0 +1,239 @@
+//! EE tests of the R5900 kernels, run in the simulator (or PCSX2) through the runner:
+//! `cargo test -p llm-kernels-r5900 --test ee_kernels`. On the host this file builds to an empty program.
+//!
+//! - Q8: the MMI kernel must be bit-identical to `PortableKernels` (random matrices, odd shapes, unaligned
+//!   rows, raw codes including -128).
+//! - f32: the FPU truncates toward zero where the portable soft-float code rounds to nearest. Each of the
+//!   `n` products and `n` additions of a dot product then errs by less than one unit in the last place
+//!   (2^-23 relative) of a value no larger than `S = Σ|aᵢbᵢ|`, against half a unit for round-to-nearest; so the
+//!   two results differ by less than `2n · 2^-23 · S · 1.5 ≤ (n + 1) · 2^-21 · S`, plus 2^-126 for a flushed
+//!   denormal. The tests assert that bound.
+//! - A benchmark prints the cycles of one Q8 matvec (288×288 and 768×288, group 32), portable vs R5900.
+#![cfg_attr(target_arch = "mips", no_std, no_main)]
+
+#[cfg(target_arch = "mips")]
+mod ee {
+    extern crate alloc;
+
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use llm_engine::kernels::{Kernels, PortableKernels};
+    use llm_engine::quant::{MatrixRef, Quant, quantize_matrix};
+    use llm_kernels_r5900::R5900Kernels;
+    use llm_kernels_r5900::backend::{self, Quad};
+    use ps2_alloc as _;
+    use ps2_sys::clock::Instant;
+
+    ps2_sys::test_main!(
+        mmi_group_sums_match_scalar_sums,
+        q8_matvec_is_bit_identical_to_portable,
+        q8_matvec_with_raw_codes_including_minus_128,
+        f32_matvec_is_within_the_truncation_bound,
+        dot_and_axpy_are_within_the_truncation_bound,
+        benchmark_q8_and_f32_matvec,
+    );
+
+    /// Marsaglia xorshift32: reproducible data without a dependency.
+    struct XorShift(u32);
+
+    impl XorShift {
+        fn next(&mut self) -> u32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 17;
+            self.0 ^= self.0 << 5;
+            self.0
+        }
+
+        /// Uniform in [-1, 1), 2^-23 steps.
+        fn unit(&mut self) -> f32 {
+            (self.next() >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+        }
+
+        fn vec(&mut self, n: usize) -> Vec<f32> {
+            (0..n).map(|_| self.unit()).collect()
+        }
+    }
+
+    /// A stored matrix placed `shift` bytes into its buffer (shift 1..3 misaligns every row).
+    struct Stored {
+        bytes: Vec<u8>,
+        shift: usize,
+        quant: Quant,
+        rows: usize,
+        cols: usize,
+        group: usize,
+    }
+
+    impl Stored {
+        fn new(quant: Quant, encoded: &[u8], rows: usize, cols: usize, group: usize, shift: usize) -> Self {
+            let mut bytes = vec![0xA5; shift];
+            bytes.extend_from_slice(encoded);
+            Self { bytes, shift, quant, rows, cols, group }
+        }
+
+        fn random(quant: Quant, rng: &mut XorShift, rows: usize, cols: usize, group: usize, shift: usize) -> Self {
+            let values = rng.vec(rows * cols);
+            Self::new(quant, &quantize_matrix(quant, &values, rows, cols, group), rows, cols, group, shift)
+        }
+
+        fn view(&self) -> MatrixRef<'_> {
+            let stride = self.quant.row_stride(self.cols as u32, self.group as u32).unwrap() as usize;
+            MatrixRef {
+                quant: self.quant,
+                rows: self.rows,
+                cols: self.cols,
+                group_size: self.group,
+                row_stride: stride,
+                data: &self.bytes[self.shift..],
+            }
+        }
+    }
+
+    fn matvec_both(w: &MatrixRef<'_>, x: &[f32]) -> (Vec<f32>, Vec<f32>) {
+        let (mut want, mut got) = (vec![0.0; w.rows], vec![0.0; w.rows]);
+        PortableKernels::new(w.cols).matvec(&mut want, w, x);
+        R5900Kernels::new(w.cols).matvec(&mut got, w, x);
+        (want, got)
+    }
+
+    fn assert_bit_identical(want: &[f32], got: &[f32], what: &str) {
+        for (r, (a, b)) in want.iter().zip(got).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "{what}: row {r}: portable {a} vs R5900 {b}");
+        }
+    }
+
+    /// The documented bound between a round-to-nearest and a truncating sum of `n` products.
+    fn truncation_bound(n: usize, sum_abs_products: f32) -> f32 {
+        (n as f32 + 1.0) * sum_abs_products / (1u32 << 21) as f32 + f32::MIN_POSITIVE
+    }
+
+    fn mmi_group_sums_match_scalar_sums() {
+        let mut rng = XorShift(0x9E37_79B9);
+        for (groups, chunks) in [(1, 1), (3, 1), (2, 4), (9, 4), (1, 36)] {
+            let n = groups * chunks * 8;
+            let codes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+            let quads: Vec<Quad> =
+                (0..n / 8).map(|_| Quad(core::array::from_fn(|_| (rng.next() as u8 as i8) as i16))).collect();
+            let mut sums = vec![0x5555_5555; groups];
+            backend::q8_group_sums(&codes, &quads, chunks, &mut sums);
+            for (g, &sum) in sums.iter().enumerate() {
+                let want: i32 = (g * chunks * 8..(g + 1) * chunks * 8)
+                    .map(|i| codes[i] as i8 as i32 * quads[i / 8].0[i % 8] as i32)
+                    .sum();
+                assert_eq!(sum, want, "{groups} groups of {chunks} chunks: group {g}");
+            }
+        }
+    }
+
+    fn q8_matvec_is_bit_identical_to_portable() {
+        let mut rng = XorShift(0x1234_5678);
+        for (rows, cols, group, shift) in
+            [(1, 8, 8, 0), (7, 24, 8, 1), (5, 96, 32, 3), (3, 72, 24, 2), (17, 288, 32, 0), (2, 128, 64, 1), (4, 40, 40, 0)]
+        {
+            let stored = Stored::random(Quant::Q8, &mut rng, rows, cols, group, shift);
+            let mut x = rng.vec(cols);
+            x[cols / 2] *= 40.0; // an outlier, so groups get different scales
+            let (want, got) = matvec_both(&stored.view(), &x);
+            assert_bit_identical(&want, &got, "q8");
+        }
+    }
+
+    fn q8_matvec_with_raw_codes_including_minus_128() {
+        // Codes straight from the generator (the converter never writes -128, a file could).
+        let mut rng = XorShift(0xDEAD_BEEF);
+        let (rows, cols, group) = (6, 64, 16);
+        let groups = cols / group;
+        let mut encoded = Vec::new();
+        for r in 0..rows {
+            for g in 0..groups {
+                encoded.extend_from_slice(&(0.001 * (1 + r + g) as f32).to_le_bytes());
+            }
+            encoded.extend((0..cols).map(|c| if c % 7 == 0 { 0x80 } else { rng.next() as u8 }));
+        }
+        let stored = Stored::new(Quant::Q8, &encoded, rows, cols, group, 1);
+        let x: Vec<f32> = (0..cols).map(|c| if c % 5 == 0 { -3.0 } else { rng.unit() * 3.0 }).collect();
+        let (want, got) = matvec_both(&stored.view(), &x);
+        assert_bit_identical(&want, &got, "raw q8");
+    }
+
+    fn f32_matvec_is_within_the_truncation_bound() {
+        let mut rng = XorShift(0x0BAD_F00D);
+        for (rows, cols, shift) in [(1, 1, 0), (3, 13, 0), (5, 33, 1), (4, 64, 2), (9, 288, 0)] {
+            let stored = Stored::random(Quant::F32, &mut rng, rows, cols, 1, shift);
+            let x = rng.vec(cols);
+            let w = stored.view();
+            let (want, got) = matvec_both(&w, &x);
+            for r in 0..rows {
+                let row = w.row(r);
+                let sum_abs: f32 =
+                    (0..cols).map(|c| (llm_engine::quant::f32_at(row, 4 * c) * x[c]).abs()).sum();
+                let bound = truncation_bound(cols, sum_abs);
+                assert!(
+                    (want[r] - got[r]).abs() <= bound,
+                    "f32 {rows}x{cols}: row {r}: portable {} vs R5900 {} (bound {bound})",
+                    want[r],
+                    got[r]
+                );
+            }
+        }
+    }
+
+    fn dot_and_axpy_are_within_the_truncation_bound() {
+        let mut rng = XorShift(77);
+        let mut kernels = R5900Kernels::new(1);
+        for n in [1, 2, 7, 48, 301] {
+            let (a, b) = (rng.vec(n), rng.vec(n));
+            let want: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            let got = kernels.dot(&a, &b);
+            let sum_abs: f32 = a.iter().zip(&b).map(|(x, y)| (x * y).abs()).sum();
+            assert!((want - got).abs() <= truncation_bound(n, sum_abs), "dot {n}: {want} vs {got}");
+            // Exactly representable values: the FPU must agree bit for bit.
+            let halves: Vec<f32> = (0..n).map(|i| (i % 9) as f32 * 0.5).collect();
+            let want: f32 = halves.iter().map(|v| v * v).sum();
+            assert_eq!(kernels.dot(&halves, &halves), want, "exact dot {n}");
+
+            let mut out = b.clone();
+            kernels.axpy(&mut out, -1.75, &a);
+            for i in 0..n {
+                let want = b[i] + -1.75 * a[i];
+                let bound = truncation_bound(1, b[i].abs() + (1.75 * a[i]).abs());
+                assert!((out[i] - want).abs() <= bound, "axpy {n}[{i}]: {want} vs {}", out[i]);
+            }
+        }
+        assert_eq!(kernels.dot(&[], &[]), 0.0);
+    }
+
+    /// Cycles of one call of `kernels.matvec` (the first call sizes scratch, so it is run once before).
+    fn cycles_of(kernels: &mut dyn Kernels, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) -> u64 {
+        kernels.matvec(out, w, x);
+        let start = Instant::now();
+        kernels.matvec(out, w, x);
+        Instant::now().cycles_since(start)
+    }
+
+    fn benchmark_q8_and_f32_matvec() {
+        let mut rng = XorShift(2024);
+        for (quant, rows, cols, group) in
+            [(Quant::Q8, 288, 288, 32), (Quant::Q8, 768, 288, 32), (Quant::F32, 288, 288, 1)]
+        {
+            let stored = Stored::random(quant, &mut rng, rows, cols, group, 0);
+            let w = stored.view();
+            let x = rng.vec(cols);
+            let mut out = vec![0.0; rows];
+            let portable = cycles_of(&mut PortableKernels::new(cols), &mut out, &w, &x);
+            let r5900 = cycles_of(&mut R5900Kernels::new(cols), &mut out, &w, &x);
+            ps2_sys::println!(
+                "\nbench {:?} {rows}x{cols} group {group}: portable {portable} cycles, R5900 {r5900} cycles ({}.{:02}x)",
+                quant,
+                portable / r5900.max(1),
+                portable * 100 / r5900.max(1) % 100
+            );
+        }
+    }
+}
+
+#[cfg(not(target_arch = "mips"))]
+fn main() {
+    println!("ee_kernels: EE-only tests, run with `cargo test -p llm-kernels-r5900 --test ee_kernels` (EE target)");
+}
