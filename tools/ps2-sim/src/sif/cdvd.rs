@@ -42,6 +42,9 @@ pub struct Disc {
     pub bytes_read: u64,
     /// Drive time those reads took, in seconds.
     pub busy_seconds: f64,
+    /// What `sceCdGetError` reports: the outcome of the last N-command (0 = none, 0x20 =
+    /// illegal LSN).
+    last_error: i32,
 }
 
 impl std::fmt::Debug for Disc {
@@ -63,7 +66,7 @@ impl Disc {
         let sectors = open()?;
         let bytes = sectors.sectors() * SECTOR_SIZE as u64;
         let volume = Volume::open(open()?).map_err(|e| format!("{}: {e:?}", path.display()))?;
-        Ok(Disc { sectors, volume, drive: DriveModel::for_image_bytes(bytes), bytes_read: 0, busy_seconds: 0.0 })
+        Ok(Disc { sectors, volume, drive: DriveModel::for_image_bytes(bytes), bytes_read: 0, busy_seconds: 0.0, last_error: 0 })
     }
 
     fn disk_type(&self) -> i32 {
@@ -99,7 +102,7 @@ impl Disc {
                 r
             }
             0x03 => le(&[self.disk_type()]),
-            0x04 => le(&[0]),           // GetError: none
+            0x04 => le(&[self.last_error]),
             0x05 => le(&[1, 0]),        // TrayReq: done, tray not changed
             0x0C => le(&[0x0A]),        // Status: paused (spinning, idle)
             0x16 => le(&[1]),           // Break
@@ -109,6 +112,7 @@ impl Disc {
     }
 
     fn n_command(&mut self, fno: u32, word: &dyn Fn(usize) -> u32) -> CallResult {
+        self.last_error = 0;
         match fno {
             1 => self.read(word(0), word(1), word(2), word(4), word(5)),
             5 => {
@@ -126,6 +130,9 @@ impl Disc {
     fn read(&mut self, lsn: u32, sectors: u32, buf: u32, fragments: u32, read_pos: u32) -> CallResult {
         let mut data = vec![0u8; sectors as usize * SECTOR_SIZE];
         let ok = sectors > 0 && self.sectors.read_sectors(lsn, &mut data).is_ok();
+        if !ok {
+            self.last_error = 0x20; // illegal LSN (or length)
+        }
         let mut writes = Vec::new();
         let done = if ok { data.len() } else { 0 };
         if ok {
@@ -234,5 +241,6 @@ mod tests {
             req.extend_from_slice(&w.to_le_bytes());
         }
         assert_eq!(&disc.call(SID_NCMD, 1, &req).reply[..4], &[0; 4], "nothing transferred");
+        assert_eq!(&disc.call(SID_SCMD, 4, &[]).reply[..4], &0x20i32.to_le_bytes(), "GetError");
     }
 }
