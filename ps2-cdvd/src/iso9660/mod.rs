@@ -243,6 +243,13 @@ impl<R: SectorRead> Volume<R> {
         id.trim_end_matches([' ', '\0'])
     }
 
+    /// The sector source, e.g. to issue other commands to the drive between look-ups.
+    pub fn reader_mut(&mut self) -> &mut R {
+        // Invalidate the cached sector: the caller may reposition or change what the source returns.
+        self.cached_lsn = None;
+        &mut self.reader
+    }
+
     /// Gives the sector source back.
     pub fn into_inner(self) -> R {
         self.reader

@@ -1,0 +1,162 @@
+//! The disc's file system over the drive: look files up, read them as `embedded-io` streams, stream large
+//! files with double buffering.
+//!
+//! ```ignore
+//! use embedded_io::Read;
+//! let mut disc = ps2_cdvd::Disc::open()?;
+//! let mut file = disc.open_file("\\MODEL\\STORY.BIN;1")?;   // also "model/story.bin"
+//! let mut header = [0u8; 64];
+//! file.read_exact(&mut header)?;
+//! ```
+
+use core::fmt;
+
+use crate::drive::{Cdvd, Error, SectorBuffer};
+use crate::iso9660::{self, DirEntry, SECTOR_SIZE, SectorRead, Volume};
+use crate::stream::Stream;
+
+/// The drive as a sector source for the ISO9660 reader (reads through an aligned bounce buffer, because the
+/// reader's own sector buffer has no DMA alignment).
+pub struct CdvdSectors {
+    cdvd: Cdvd,
+    bounce: SectorBuffer,
+}
+
+/// Sectors read per drive command when the file system reader asks for several.
+const BOUNCE_SECTORS: usize = 16;
+
+impl CdvdSectors {
+    /// Wraps an initialised drive.
+    pub fn new(cdvd: Cdvd) -> CdvdSectors {
+        CdvdSectors { cdvd, bounce: SectorBuffer::new(BOUNCE_SECTORS) }
+    }
+}
+
+impl SectorRead for CdvdSectors {
+    type Error = Error;
+
+    fn read_sectors(&mut self, lsn: u32, buf: &mut [u8]) -> Result<(), Error> {
+        for (i, chunk) in buf.chunks_mut(BOUNCE_SECTORS * SECTOR_SIZE).enumerate() {
+            let sectors = (chunk.len() / SECTOR_SIZE) as u32;
+            let at = lsn + (i * BOUNCE_SECTORS) as u32;
+            self.cdvd.read_sectors(at, sectors, &mut self.bounce)?;
+            chunk.copy_from_slice(&self.bounce.as_slice()[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// A file-system error on the disc: ISO9660 problems or drive errors, naming what was not found.
+pub type DiscError = iso9660::Error<Error>;
+
+/// The disc: an ISO9660 volume on the drive.
+pub struct Disc {
+    volume: Volume<CdvdSectors>,
+}
+
+impl Disc {
+    /// Initialises the drive ([`Cdvd::init`]) and opens the volume.
+    pub fn open() -> Result<Disc, DiscError> {
+        let cdvd = Cdvd::init().map_err(iso9660::Error::Io)?;
+        Disc::from_cdvd(cdvd)
+    }
+
+    /// Opens the volume on an initialised drive.
+    pub fn from_cdvd(cdvd: Cdvd) -> Result<Disc, DiscError> {
+        Ok(Disc { volume: Volume::open(CdvdSectors::new(cdvd))? })
+    }
+
+    /// The drive, for direct sector reads.
+    pub fn cdvd(&mut self) -> &mut Cdvd {
+        &mut self.volume.reader_mut().cdvd
+    }
+
+    /// The ISO9660 volume (directory listing and the rest of its API).
+    pub fn volume(&mut self) -> &mut Volume<CdvdSectors> {
+        &mut self.volume
+    }
+
+    /// Looks a path up (`\DIR\FILE.EXT;1`, `dir/file.ext`, case-insensitive), walking directories fully.
+    pub fn find(&mut self, path: &str) -> Result<DirEntry, DiscError> {
+        self.volume.find(path)
+    }
+
+    /// Opens a file for reading.
+    pub fn open_file(&mut self, path: &str) -> Result<File<'_>, DiscError> {
+        let entry = self.find(path)?;
+        if entry.is_dir {
+            return Err(iso9660::Error::Corrupt { what: "the path names a directory, not a file", lsn: entry.lsn });
+        }
+        Ok(File { disc: self, entry, position: 0 })
+    }
+
+    /// Streams a whole file in chunks of `chunk_sectors` sectors, reading the next chunk while the caller
+    /// works on the current one.
+    pub fn stream(&mut self, entry: &DirEntry, chunk_sectors: usize) -> Result<Stream<'_>, Error> {
+        Stream::new(self.cdvd(), entry.lsn, u64::from(entry.size), chunk_sectors)
+    }
+}
+
+/// An open file: `embedded-io` [`Read`](embedded_io::Read) and [`Seek`](embedded_io::Seek).
+pub struct File<'d> {
+    disc: &'d mut Disc,
+    entry: DirEntry,
+    position: u64,
+}
+
+impl File<'_> {
+    /// The file's directory entry (LSN, size).
+    pub fn entry(&self) -> &DirEntry {
+        &self.entry
+    }
+
+    /// The file's size in bytes.
+    pub fn len(&self) -> u64 {
+        u64::from(self.entry.size)
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entry.size == 0
+    }
+}
+
+impl<E: fmt::Debug> embedded_io::Error for iso9660::Error<E> {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        match self {
+            iso9660::Error::NotFound { .. } => embedded_io::ErrorKind::NotFound,
+            iso9660::Error::NotADirectory { .. } => embedded_io::ErrorKind::InvalidInput,
+            iso9660::Error::Corrupt { .. } => embedded_io::ErrorKind::InvalidData,
+            iso9660::Error::Io(_) => embedded_io::ErrorKind::Other,
+        }
+    }
+}
+
+impl embedded_io::ErrorType for File<'_> {
+    type Error = DiscError;
+}
+
+impl embedded_io::Read for File<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, DiscError> {
+        let n = self.disc.volume.read_at(&self.entry, self.position, buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl embedded_io::Seek for File<'_> {
+    fn seek(&mut self, pos: embedded_io::SeekFrom) -> Result<u64, DiscError> {
+        let target = match pos {
+            embedded_io::SeekFrom::Start(offset) => Some(offset),
+            embedded_io::SeekFrom::End(delta) => self.len().checked_add_signed(delta),
+            embedded_io::SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+        };
+        match target {
+            Some(position) => {
+                self.position = position;
+                Ok(position)
+            }
+            None => Err(iso9660::Error::Corrupt { what: "seek before the start of the file", lsn: self.entry.lsn }),
+        }
+    }
+}

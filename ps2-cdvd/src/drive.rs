@@ -1,0 +1,507 @@
+//! The CDVDFSV client: disc state, sector reads (synchronous and in flight), file search.
+//!
+//! ```ignore
+//! let mut cd = ps2_cdvd::Cdvd::init()?;            // binds the IOP's CD/DVD servers, waits for the disc
+//! let mut buffer = ps2_cdvd::SectorBuffer::new(16);
+//! cd.read(16, &mut buffer)?;                        // the primary volume descriptor and 15 more sectors
+//! let read = cd.start_read(1000, buffer)?;          // returns at once; the drive works meanwhile
+//! let buffer = cd.finish_read(read)?;
+//! ```
+//!
+//! Reads go into [`SectorBuffer`]s: 64-byte aligned, whole sectors, so the IOP can DMA straight into them
+//! without the unaligned-fragment path, and nothing else shares their cache lines. A read in flight owns its
+//! buffer ([`ReadInFlight`]) until [`Cdvd::finish_read`] hands it back, so the program cannot look at data the
+//! DMA is still writing. Drive errors are retried ([`READ_RETRIES`]) and then reported with the drive's code.
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use ps2_iop::rpc::Client;
+
+use crate::iso9660::SECTOR_SIZE;
+
+/// Server ids of CDVDFSV.
+mod sid {
+    pub const INIT: u32 = 0x8000_0592;
+    pub const S_COMMAND: u32 = 0x8000_0593;
+    pub const N_COMMAND: u32 = 0x8000_0595;
+    pub const SEARCH: u32 = 0x8000_0597;
+    pub const DISC_READY: u32 = 0x8000_059A;
+}
+
+/// S-command numbers.
+mod scmd {
+    pub const DISC_TYPE: u32 = 0x03;
+    pub const ERROR: u32 = 0x04;
+    pub const STATUS: u32 = 0x0C;
+    pub const BREAK: u32 = 0x16;
+    pub const MEDIA_MODE: u32 = 0x22;
+}
+
+/// N-command numbers.
+mod ncmd {
+    pub const READ: u32 = 1;
+    pub const SEEK: u32 = 5;
+    pub const STANDBY: u32 = 6;
+    pub const STOP: u32 = 7;
+    pub const PAUSE: u32 = 8;
+}
+
+/// How many times a failed read is retried before it is reported.
+pub const READ_RETRIES: u32 = 3;
+/// How long [`Cdvd::init`] waits for a disc to become ready.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A drive error code (`sceCdGetError`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DriveError(pub u32);
+
+impl DriveError {
+    /// What the code means.
+    pub fn description(self) -> &'static str {
+        match self.0 {
+            0x01 => "command aborted",
+            0x10 | 0x14 => "command not supported",
+            0x11 => "tray open",
+            0x12 => "no disc",
+            0x13 => "drive not ready",
+            0x20 => "sector number out of range",
+            0x21 => "illegal length",
+            0x22 => "invalid parameter",
+            0x30 => "read error",
+            0x31 => "tray opened during the read",
+            0x32 => "end of media",
+            _ => "drive error",
+        }
+    }
+}
+
+impl fmt::Display for DriveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (code {:#04x})", self.description(), self.0)
+    }
+}
+
+/// What went wrong with the disc.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// Talking to the IOP failed.
+    Iop(ps2_iop::Error),
+    /// No disc is in the drive, or it never became ready.
+    NoDisc,
+    /// A read failed after [`READ_RETRIES`] retries.
+    Read {
+        /// First sector of the read.
+        lsn: u32,
+        /// Sectors asked for.
+        sectors: u32,
+        /// The drive's error.
+        error: DriveError,
+    },
+    /// The drive refused a command.
+    Drive(DriveError),
+    /// A buffer was too small for the request.
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes available.
+        available: usize,
+    },
+}
+
+impl From<ps2_iop::Error> for Error {
+    fn from(e: ps2_iop::Error) -> Error {
+        Error::Iop(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Iop(e) => write!(f, "IOP: {e}"),
+            Error::NoDisc => write!(f, "no disc in the drive"),
+            Error::Read { lsn, sectors, error } => {
+                write!(f, "reading {sectors} sector(s) at LSN {lsn} failed after {READ_RETRIES} retries: {error}")
+            }
+            Error::Drive(e) => write!(f, "the drive refused the command: {e}"),
+            Error::BufferTooSmall { needed, available } => {
+                write!(f, "buffer of {available} bytes is too small for {needed} bytes")
+            }
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// What is in the drive (`sceCdGetDiskType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiscType {
+    /// No disc.
+    None,
+    /// Still detecting.
+    Detecting,
+    /// A PlayStation 2 CD.
+    Ps2Cd,
+    /// A PlayStation 2 DVD.
+    Ps2Dvd,
+    /// A PlayStation CD.
+    Ps1Cd,
+    /// Something else (audio CD, DVD video, unknown: the raw code).
+    Other(u32),
+}
+
+impl DiscType {
+    /// From the drive's code.
+    pub fn from_code(code: u32) -> DiscType {
+        match code {
+            0x00 => DiscType::None,
+            0x01..=0x04 => DiscType::Detecting,
+            0x12 | 0x13 => DiscType::Ps2Cd,
+            0x14 => DiscType::Ps2Dvd,
+            0x10 | 0x11 => DiscType::Ps1Cd,
+            other => DiscType::Other(other),
+        }
+    }
+
+    /// Whether this is DVD media (2048-byte sectors, 4× spindle limit).
+    pub fn is_dvd(self) -> bool {
+        self == DiscType::Ps2Dvd
+    }
+}
+
+#[repr(C, align(64))]
+#[derive(Clone, Copy)]
+struct Line([u8; 64]);
+
+/// A 64-byte aligned buffer of whole sectors, ready for the IOP's DMA.
+pub struct SectorBuffer {
+    lines: Vec<Line>,
+}
+
+impl SectorBuffer {
+    /// A zeroed buffer of `sectors` sectors.
+    pub fn new(sectors: usize) -> SectorBuffer {
+        SectorBuffer { lines: alloc::vec![Line([0; 64]); sectors * SECTOR_SIZE / 64] }
+    }
+
+    /// Its capacity in sectors.
+    pub fn sectors(&self) -> usize {
+        self.lines.len() * 64 / SECTOR_SIZE
+    }
+
+    /// Its bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: `lines` is a contiguous array of 64-byte blocks.
+        unsafe { core::slice::from_raw_parts(self.lines.as_ptr().cast(), self.lines.len() * 64) }
+    }
+
+    /// Its bytes, mutably.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: as above.
+        unsafe { core::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast(), self.lines.len() * 64) }
+    }
+}
+
+/// A read the drive is working on. It owns the destination buffer; [`Cdvd::finish_read`] gives it back.
+/// Dropping it without finishing leaks the buffer (the DMA may still write it) rather than freeing it.
+pub struct ReadInFlight {
+    buffer: Option<SectorBuffer>,
+    lsn: u32,
+    sectors: u32,
+}
+
+impl Drop for ReadInFlight {
+    fn drop(&mut self) {
+        if let Some(buffer) = self.buffer.take() {
+            core::mem::forget(buffer);
+        }
+    }
+}
+
+/// The IOP writes a read's progress here (`curReadPos`); unused but must be valid, 64-byte aligned memory.
+#[repr(C, align(64))]
+struct ReadScratch([u8; 256]);
+static mut READ_SCRATCH: ReadScratch = ReadScratch([0; 256]);
+
+/// A connection to the IOP's CD/DVD servers.
+pub struct Cdvd {
+    s_commands: Client,
+    n_commands: Client,
+    search: Option<Client>,
+    ready: Client,
+    disc_type: DiscType,
+    read_in_flight: bool,
+    /// `sceCdRMode` packed: trycount, spindle control, data pattern.
+    read_mode: u32,
+}
+
+impl Cdvd {
+    /// Binds the CD/DVD servers, initialises the drive (`sceCdInit`), and waits until a disc is ready; sets the
+    /// media mode from the disc type. Fails with [`Error::NoDisc`] when no disc becomes ready in
+    /// [`READY_TIMEOUT`].
+    pub fn init() -> Result<Cdvd, Error> {
+        let mut init = Client::bind(sid::INIT)?;
+        let mut reply = [0u8; 16];
+        init.call(0, &0u32.to_le_bytes(), &mut reply)?;
+        let mut cdvd = Cdvd {
+            s_commands: Client::bind(sid::S_COMMAND)?,
+            n_commands: Client::bind(sid::N_COMMAND)?,
+            search: None,
+            ready: Client::bind(sid::DISC_READY)?,
+            disc_type: DiscType::None,
+            read_in_flight: false,
+            // trycount 0 (the drive's default), SCECdSpinNom, 2048-byte sectors.
+            read_mode: 1 << 8,
+        };
+        let start = ps2_sys::clock::Instant::now();
+        while !cdvd.is_ready()? {
+            if start.elapsed() > READY_TIMEOUT {
+                return Err(Error::NoDisc);
+            }
+            ps2_sys::clock::spin_for(Duration::from_millis(10));
+        }
+        cdvd.disc_type = cdvd.query_disc_type()?;
+        if cdvd.disc_type == DiscType::None {
+            return Err(Error::NoDisc);
+        }
+        let media = if cdvd.disc_type.is_dvd() { 2u32 } else { 1 };
+        cdvd.s_command(scmd::MEDIA_MODE, &media.to_le_bytes())?;
+        Ok(cdvd)
+    }
+
+    /// The disc type found by [`Cdvd::init`].
+    pub fn disc_type(&self) -> DiscType {
+        self.disc_type
+    }
+
+    /// Whether the drive is ready for commands (`sceCdDiskReady(1)`).
+    pub fn is_ready(&mut self) -> Result<bool, Error> {
+        let mut reply = [0u8; 4];
+        self.ready.call(0, &1u32.to_le_bytes(), &mut reply)?;
+        Ok(u32::from_le_bytes(reply) == 2)
+    }
+
+    /// Asks the drive what is in it.
+    pub fn query_disc_type(&mut self) -> Result<DiscType, Error> {
+        Ok(DiscType::from_code(self.s_command(scmd::DISC_TYPE, &[])?))
+    }
+
+    /// The drive's last error, `None` when there was none.
+    pub fn last_error(&mut self) -> Result<Option<DriveError>, Error> {
+        let code = self.s_command(scmd::ERROR, &[])?;
+        Ok((code != 0).then_some(DriveError(code)))
+    }
+
+    /// The drive's status byte (`sceCdStatus`: 0 stopped, 2 spinning, 6 reading, 0x0A paused, ...).
+    pub fn status(&mut self) -> Result<u32, Error> {
+        self.s_command(scmd::STATUS, &[])
+    }
+
+    /// Aborts the current N-command (`sceCdBreak`).
+    pub fn abort(&mut self) -> Result<(), Error> {
+        self.s_command(scmd::BREAK, &[]).map(drop)
+    }
+
+    fn s_command(&mut self, command: u32, send: &[u8]) -> Result<u32, Error> {
+        let mut reply = [0u8; 4];
+        self.s_commands.call(command, send, &mut reply)?;
+        Ok(u32::from_le_bytes(reply))
+    }
+
+    fn n_command(&mut self, command: u32, send: &[u8]) -> Result<(), Error> {
+        if self.read_in_flight {
+            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("a read is in flight: finish it first")));
+        }
+        let mut reply = [0u8; 4];
+        self.n_commands.call(command, send, &mut reply)?;
+        match self.last_error()? {
+            None => Ok(()),
+            Some(e) => Err(Error::Drive(e)),
+        }
+    }
+
+    /// Moves the head to `lsn`.
+    pub fn seek(&mut self, lsn: u32) -> Result<(), Error> {
+        self.n_command(ncmd::SEEK, &lsn.to_le_bytes())
+    }
+
+    /// Stops the spindle.
+    pub fn stop(&mut self) -> Result<(), Error> {
+        self.n_command(ncmd::STOP, &[])
+    }
+
+    /// Spins the disc up and keeps it ready (`sceCdStandby`).
+    pub fn standby(&mut self) -> Result<(), Error> {
+        self.n_command(ncmd::STANDBY, &[])
+    }
+
+    /// Pauses the drive (spinning, not reading).
+    pub fn pause(&mut self) -> Result<(), Error> {
+        self.n_command(ncmd::PAUSE, &[])
+    }
+
+    /// Starts reading `sectors` sectors from `lsn` into `buffer` and returns at once.
+    pub fn start_read_sectors(&mut self, lsn: u32, sectors: u32, buffer: SectorBuffer) -> Result<ReadInFlight, Error> {
+        if self.read_in_flight {
+            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("only one read may be in flight")));
+        }
+        if sectors as usize > buffer.sectors() {
+            return Err(Error::BufferTooSmall { needed: sectors as usize * SECTOR_SIZE, available: buffer.sectors() * SECTOR_SIZE });
+        }
+        let target = buffer.as_slice().as_ptr();
+        // The DMA writes RAM: no dirty line may later be written back over it, and no stale line read.
+        ps2_sys::cache::writeback_invalidate_range(target, sectors as usize * SECTOR_SIZE);
+        let scratch = core::ptr::addr_of!(READ_SCRATCH) as *const u8;
+        let request = read_request(
+            lsn,
+            sectors,
+            ps2_sys::cache::physical_address(target),
+            self.read_mode,
+            ps2_sys::cache::physical_address(scratch),
+            ps2_sys::cache::physical_address(scratch.wrapping_add(192)),
+        );
+        self.n_commands.start_call(ncmd::READ, &request, 4)?;
+        self.read_in_flight = true;
+        Ok(ReadInFlight { buffer: Some(buffer), lsn, sectors })
+    }
+
+    /// Starts reading as many sectors as `buffer` holds.
+    pub fn start_read(&mut self, lsn: u32, buffer: SectorBuffer) -> Result<ReadInFlight, Error> {
+        let sectors = buffer.sectors() as u32;
+        self.start_read_sectors(lsn, sectors, buffer)
+    }
+
+    /// Whether a read in flight has finished (`sceCdSync(1)`).
+    pub fn read_done(&self) -> bool {
+        !self.n_commands.is_busy()
+    }
+
+    /// Waits for a read and returns its buffer, or the drive's error.
+    pub fn finish_read(&mut self, mut read: ReadInFlight) -> Result<SectorBuffer, (Error, SectorBuffer)> {
+        let buffer = read.buffer.take().expect("a read in flight owns its buffer");
+        let result = self.n_commands.finish_call().map(|reply| u32::from_le_bytes([reply[0], reply[1], reply[2], reply[3]]));
+        self.read_in_flight = false;
+        let bytes = match result {
+            Ok(bytes) => bytes,
+            Err(e) => return Err((Error::Iop(e), buffer)),
+        };
+        ps2_sys::cache::invalidate_range(buffer.as_slice().as_ptr(), read.sectors as usize * SECTOR_SIZE);
+        if bytes as usize == read.sectors as usize * SECTOR_SIZE {
+            return Ok(buffer);
+        }
+        let error = match self.last_error() {
+            Ok(error) => error.unwrap_or(DriveError(0x30)),
+            Err(e) => return Err((e, buffer)),
+        };
+        Err((Error::Read { lsn: read.lsn, sectors: read.sectors, error }, buffer))
+    }
+
+    /// Reads sectors into `buffer` (as many as it holds) and waits, retrying failed reads.
+    pub fn read(&mut self, lsn: u32, buffer: &mut SectorBuffer) -> Result<(), Error> {
+        let sectors = buffer.sectors() as u32;
+        self.read_sectors(lsn, sectors, buffer)
+    }
+
+    /// Reads `sectors` sectors into the start of `buffer` and waits, retrying failed reads.
+    pub fn read_sectors(&mut self, lsn: u32, sectors: u32, buffer: &mut SectorBuffer) -> Result<(), Error> {
+        let mut owned = core::mem::replace(buffer, SectorBuffer { lines: Vec::new() });
+        let mut last = Error::NoDisc;
+        for _ in 0..=READ_RETRIES {
+            let read = match self.start_read_sectors(lsn, sectors, owned) {
+                Ok(read) => read,
+                Err(e) => return Err(e),
+            };
+            match self.finish_read(read) {
+                Ok(done) => {
+                    *buffer = done;
+                    return Ok(());
+                }
+                Err((e @ Error::Read { .. }, back)) => {
+                    last = e;
+                    owned = back;
+                }
+                Err((e, back)) => {
+                    *buffer = back;
+                    return Err(e);
+                }
+            }
+        }
+        *buffer = owned;
+        Err(last)
+    }
+
+    /// Finds a file with the drive's own search (`sceCdSearchFile`): `(lsn, size)`. Prefer
+    /// [`crate::Disc`], which walks directories fully; this one has the ROM's limits.
+    pub fn search_file(&mut self, path: &str) -> Result<Option<(u32, u32)>, Error> {
+        if path.len() >= 256 {
+            return Err(Error::Iop(ps2_iop::Error::TooLarge { what: "disc path", size: path.len(), max: 255 }));
+        }
+        if self.search.is_none() {
+            self.search = Some(Client::bind(sid::SEARCH)?);
+        }
+        #[repr(C, align(64))]
+        struct Request([u8; 0x140]);
+        let mut request = Request([0; 0x140]);
+        request.0[0x20..0x20 + path.len()].copy_from_slice(path.as_bytes());
+        let result_address = ps2_sys::cache::physical_address(request.0.as_ptr());
+        request.0[0x120..0x124].copy_from_slice(&result_address.to_le_bytes());
+        ps2_sys::cache::writeback_invalidate_range(request.0.as_ptr(), request.0.len());
+        let mut reply = [0u8; 4];
+        self.search.as_mut().expect("bound above").call(0, &request.0[..0x124], &mut reply)?;
+        if u32::from_le_bytes(reply) == 0 {
+            return Ok(None);
+        }
+        ps2_sys::cache::invalidate_range(request.0.as_ptr(), 64);
+        // SAFETY: the IOP DMA'd the sceCdlFILE record into the first bytes of the request; read them fresh.
+        let file: [u8; 8] = unsafe { core::ptr::read_volatile(request.0.as_ptr().cast()) };
+        Ok(Some((u32::from_le_bytes(file[0..4].try_into().unwrap()), u32::from_le_bytes(file[4..8].try_into().unwrap()))))
+    }
+}
+
+/// The 24-byte N-command READ request: `{lbn, sectors, buffer, mode, fragment area, read position}`.
+pub fn read_request(lsn: u32, sectors: u32, buffer: u32, mode: u32, fragments: u32, position: u32) -> [u8; 24] {
+    let mut request = [0u8; 24];
+    for (slot, word) in request.chunks_exact_mut(4).zip([lsn, sectors, buffer, mode, fragments, position]) {
+        slot.copy_from_slice(&word.to_le_bytes());
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_request_layout() {
+        let r = read_request(16, 3, 0x0012_3440, 0x100, 0x200, 0x2C0);
+        assert_eq!(&r[0..4], &16u32.to_le_bytes());
+        assert_eq!(&r[8..12], &0x0012_3440u32.to_le_bytes());
+        assert_eq!(&r[12..16], &0x100u32.to_le_bytes());
+        assert_eq!(&r[20..24], &0x2C0u32.to_le_bytes());
+    }
+
+    #[test]
+    fn disc_types() {
+        assert_eq!(DiscType::from_code(0x12), DiscType::Ps2Cd);
+        assert!(DiscType::from_code(0x14).is_dvd());
+        assert_eq!(DiscType::from_code(0), DiscType::None);
+        assert_eq!(DiscType::from_code(0xFE), DiscType::Other(0xFE));
+    }
+
+    #[test]
+    fn buffers_are_aligned_whole_sectors() {
+        let b = SectorBuffer::new(3);
+        assert_eq!(b.sectors(), 3);
+        assert_eq!(b.as_slice().len(), 3 * 2048);
+        assert_eq!(b.as_slice().as_ptr() as usize % 64, 0);
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        let e = Error::Read { lsn: 1234, sectors: 8, error: DriveError(0x30) };
+        assert_eq!(e.to_string(), "reading 8 sector(s) at LSN 1234 failed after 3 retries: read error (code 0x30)");
+    }
+}
