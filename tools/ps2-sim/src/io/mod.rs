@@ -173,7 +173,7 @@ impl Io {
         cycles: u64,
     ) -> Result<Option<usize>, IoUnmapped> {
         if addr >= 0x1200_0000 {
-            self.gs.write_privileged(addr - 0x1200_0000, value);
+            self.write_gs(addr - 0x1200_0000, size, value);
             return Ok(None);
         }
         let v32 = value as u32;
@@ -201,9 +201,41 @@ impl Io {
     }
 }
 
+impl Io {
+    /// GS privileged registers are 64-bit; code built for a 32-bit ABI writes them as two
+    /// 32-bit halves, which are merged here. CSR is special: its event bits are
+    /// write-1-to-clear, so a half is passed on alone (the upper half holds no writable bits).
+    fn write_gs(&mut self, offset: u32, size: u32, value: u64) {
+        const CSR: u32 = 0x1000;
+        let reg = offset & !7;
+        if size >= 8 {
+            self.gs.write_privileged(reg, value);
+        } else if reg == CSR {
+            if offset & 4 == 0 {
+                self.gs.write_privileged(reg, value & 0xFFFF_FFFF);
+            }
+        } else {
+            let current = self.gs.read_privileged(reg);
+            let shift = (offset & 7) * 8;
+            let mask = ((1u64 << (size * 8)) - 1) << shift;
+            self.gs.write_privileged(reg, (current & !mask) | ((value << shift) & mask));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gs_registers_written_in_32_bit_halves_are_merged() {
+        let mut io = Io::new(false);
+        io.write(0x1200_0090, 4, 0x0000_1400, 0).unwrap();
+        io.write(0x1200_0094, 4, 0x0000_0001, 0).unwrap();
+        assert_eq!(io.read(0x1200_0090, 8, 0).unwrap(), 0x0000_0001_0000_1400);
+        io.write(0x1200_0090, 4, 0x0000_1500, 0).unwrap();
+        assert_eq!(io.read(0x1200_0090, 8, 0).unwrap(), 0x0000_0001_0000_1500);
+    }
 
     #[test]
     fn sio_collects_bytes_and_reports_ready() {
