@@ -16,6 +16,8 @@ const MAX_QWC: usize = 0xFFFF;
 /// Polls of CHCR.STR before a stuck transfer is reported (several seconds at EE speed; a 16 KiB packet takes
 /// microseconds).
 const DMA_SPIN_LIMIT: u32 = 200_000_000;
+/// D_CTRL bit 0: the DMAC is enabled.
+const D_CTRL_DMAE: u32 = 1;
 /// GS IMR with every GS interrupt masked (the console never waits on one).
 const IMR_ALL_MASKED: u32 = 0xFF00;
 
@@ -80,6 +82,13 @@ fn wait_idle() {
 /// DISPLAY1 and BGCOLOR, then sends the drawing environment ([`VideoMode::drawing_environment`]).
 pub fn setup_video(mode: VideoMode, background: Color) {
     let display = gs::display();
+    // A transfer still running into the GS would be cut by the reset below.
+    wait_idle();
+    let dmac = dmac::control();
+    if dmac.ctrl.read() & D_CTRL_DMAE == 0 {
+        // SAFETY: setting DMAE only enables the DMAC; the kernel normally has done it already.
+        unsafe { dmac.ctrl.write(dmac.ctrl.read() | D_CTRL_DMAE) };
+    }
     // SAFETY: resetting the GS stops any drawing; nothing else in the program is drawing while it sets a mode.
     unsafe { gs::control().csr.value.write(Csr::RESET.bits()) };
     syscall::gs_put_imr(IMR_ALL_MASKED);

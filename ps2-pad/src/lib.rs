@@ -13,7 +13,8 @@
 //!   ([`ConnectionTracker`]);
 //! - mode changes (digital / analog, lock, pressure) as command sequences ([`ModeSequencer`]);
 //! - a driver, [`Pads`], over a small [`PadTransport`] trait (bind, call, the pad areas' memory), which
-//!   `ps2-iop` implements on the EE and the tests implement with a simulated pad server.
+//!   `ps2-iop` implements on the EE and the tests implement with a simulated pad server; [`PadMemory`]
+//!   provides the aligned, cache-maintained pad areas for an EE transport.
 //!
 //! ```ignore
 //! use ps2_pad::{Buttons, ModeRequest, ModeSequencer, ModeStep, Pads};
@@ -38,6 +39,7 @@ pub mod area;
 pub mod buttons;
 pub mod connection;
 pub mod driver;
+pub mod memory;
 pub mod mode;
 pub mod protocol;
 pub mod status;
@@ -46,7 +48,8 @@ pub mod stick;
 pub use area::{AREA_LEN, PadFrame, PadState, ReqState};
 pub use buttons::{ButtonEdges, Buttons, EdgeDetector};
 pub use connection::{Connection, ConnectionEvent, ConnectionTracker};
-pub use driver::{PadError, PadReading, PadTransport, Pads};
+pub use driver::{PORTS, PadError, PadReading, PadTransport, Pads, SLOTS};
+pub use memory::PadMemory;
 pub use mode::{ModeError, ModeRequest, ModeSequencer, ModeStep};
 pub use protocol::{Command, InfoMode, MainMode, Protocol};
 pub use status::{ButtonStatus, ModeId, PadKind, Pressures, StatusError};
