@@ -1,0 +1,77 @@
+//! The trained demo model (model/release, model/reference, produced by model/build.sh) through
+//! the converter and the engine: greedy decoding must reproduce the JAX reference's argmax ids.
+//!
+//! Runs when `model/reference/greedy.json` exists; the checkpoint and tokenizer it names must
+//! then exist too (a missing file is a failure, not a skip).
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use llm_engine::sampler::argmax;
+use llm_engine::{InMemoryWeights, Quant, Transformer, WeightSource, portable_kernels};
+use llm_tools::convert::convert;
+use llm_tools::{llama2c, sentencepiece};
+use serde_json::Value;
+
+/// `model/` of the repository, or `$LLM_TOOLS_MODEL_DIR` (same layout) to check another export.
+fn model_dir() -> PathBuf {
+    std::env::var_os("LLM_TOOLS_MODEL_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../model"), PathBuf::from)
+}
+
+fn ids(value: &Value, key: &str) -> Vec<u32> {
+    value[key].as_array().unwrap_or_else(|| panic!("greedy.json lacks {key}")).iter().map(|v| v.as_u64().unwrap() as u32).collect()
+}
+
+/// Greedy ids after the prompt.
+fn greedy(file: Vec<u8>, prompt: &[u32], count: usize) -> Vec<u32> {
+    let weights = InMemoryWeights::new(file).unwrap();
+    let kernels = portable_kernels(&weights.info().config);
+    let mut model = Transformer::new(weights, kernels).unwrap();
+    let mut out = Vec::new();
+    let mut token = prompt[0];
+    for pos in 0..prompt.len() + count - 1 {
+        let next = argmax(model.forward(token, pos).unwrap());
+        token = if pos + 1 < prompt.len() { prompt[pos + 1] } else { next };
+        if pos + 1 >= prompt.len() {
+            out.push(next);
+        }
+    }
+    out
+}
+
+#[test]
+fn trained_model_matches_the_reference_greedy_decoding() {
+    let reference_path = model_dir().join("reference/greedy.json");
+    let Ok(text) = std::fs::read_to_string(&reference_path) else {
+        eprintln!("skipped: {} not present (run model/build.sh)", reference_path.display());
+        return;
+    };
+    let reference: Value = serde_json::from_str(&text).unwrap();
+    let prompt = ids(&reference, "prompt_ids");
+    let expected = ids(&reference, "expected_ids");
+    let margins: Vec<f64> = reference["top1_top2_logit_margin"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+
+    let checkpoint = std::fs::read(model_dir().join("release/austen-v0-f32.bin")).expect("model/release/austen-v0-f32.bin");
+    let tokenizer = sentencepiece::load(&std::fs::read(model_dir().join("release/tokenizer.model")).expect("model/release/tokenizer.model")).unwrap();
+    let mut encoded = Vec::new();
+    tokenizer.encode(reference["prompt"].as_str().unwrap(), true, false, &mut encoded);
+    assert_eq!(encoded, prompt, "prompt encoding differs from SentencePiece");
+
+    let mut source = llama2c::read_checkpoint(&checkpoint).unwrap();
+    source.config.group_size = llm_tools::convert::choose_group_size(64, source.config.dim, source.config.hidden_dim);
+    for quant in [Quant::F32, Quant::Q8] {
+        let mut file = Cursor::new(Vec::new());
+        convert(&mut file, &source, &tokenizer, quant, |_| {}).unwrap();
+        let got = greedy(file.into_inner(), &prompt, expected.len());
+        match quant {
+            Quant::F32 => assert_eq!(got, expected, "f32 greedy ids"),
+            _ => {
+                // Quantization may flip a near-tie; everything before the first flip must agree,
+                // and the flip must be at a step where the reference's top-2 margin is small.
+                if let Some(first) = got.iter().zip(&expected).position(|(a, b)| a != b) {
+                    assert!(margins[first] < 0.5, "q8 diverged at step {first} with margin {}", margins[first]);
+                }
+            }
+        }
+    }
+}
