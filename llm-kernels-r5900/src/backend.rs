@@ -27,6 +27,24 @@ pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize
     imp::q8_group_sums(codes, activations, chunks_per_group, sums);
 }
 
+/// One Q8 row with the scales applied in f32: `Σ_g (sum_g as f32 · w_scale_g) · x_scales[g]`, where `sum_g` is
+/// the group sum of [`q8_group_sums`] and `w_scale_g` the little-endian f32 at `w_scales[4g..]`.
+///
+/// The order is the portable kernel's; on the EE the FPU truncates (see [`crate::Q8Scaling::Fpu`]), elsewhere
+/// the result is the portable one. Panics when the slices are shorter than `x_scales.len()` groups.
+pub fn q8_row_fpu(codes: &[u8], activations: &[Quad], chunks_per_group: usize, x_scales: &[f32], w_scales: &[u8]) -> f32 {
+    let groups = x_scales.len();
+    let chunks = groups * chunks_per_group;
+    assert!(
+        codes.len() >= chunks * CHUNK && activations.len() >= chunks && w_scales.len() >= 4 * groups,
+        "q8_row_fpu: short input"
+    );
+    if groups == 0 || chunks_per_group == 0 {
+        return 0.0;
+    }
+    imp::q8_row_fpu(codes, activations, chunks_per_group, x_scales, w_scales)
+}
+
 /// `Σ a[i] · b[i]`, accumulated in order. On the EE the FPU rounds toward zero (see the crate docs).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
@@ -61,6 +79,16 @@ mod imp {
             let lanes = quads.iter().flat_map(|q| q.0);
             *sum = codes.iter().zip(lanes).fold(0i32, |acc, (&w, x)| acc.wrapping_add(w as i8 as i32 * x as i32));
         }
+    }
+
+    pub fn q8_row_fpu(codes: &[u8], activations: &[Quad], chunks_per_group: usize, x_scales: &[f32], w_scales: &[u8]) -> f32 {
+        let mut sums = alloc::vec![0; x_scales.len()];
+        q8_group_sums(codes, activations, chunks_per_group, &mut sums);
+        let mut acc = 0.0f32;
+        for (g, (&sum, &x_scale)) in sums.iter().zip(x_scales).enumerate() {
+            acc += sum as f32 * llm_engine::quant::f32_at(w_scales, 4 * g) * x_scale;
+        }
+        acc
     }
 
     pub fn dot(a: &[f32], b: &[f32]) -> f32 {

@@ -65,6 +65,68 @@ core::arch::global_asm!(
     ".set pop",
     ".size ps2rs_q8_group_sums, . - ps2rs_q8_group_sums",
     "",
+    // ps2rs_q8_row_fpu(codes: *const u8, activations: *const Quad, groups: usize (>0),
+    //                  chunks_per_group: usize (>0), x_scales: *const f32, w_scales: *const u8) -> u32 (f32 bits)
+    //
+    // The same group sums as ps2rs_q8_group_sums, then on the FPU: acc += (f32(sum) · w_scale) · x_scale, in
+    // the portable order but truncating. `w_scales` are the row's stored scales, read unaligned (lwr/lwl).
+    // cvt.s.w is exact for |sum| < 2^24, i.e. groups below 1024 elements.
+    ".section .text.ps2rs_q8_row_fpu,\"ax\",@progbits",
+    ".globl ps2rs_q8_row_fpu",
+    ".type ps2rs_q8_row_fpu,@function",
+    ".p2align 3",
+    "ps2rs_q8_row_fpu:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    ".set mips3",
+    ".set hardfloat",
+    "    lw     $25, 16($sp)",          // t9 = x_scales
+    "    lw     $15, 20($sp)",          // t7 = w_scales
+    "    mtc1   $0, $f0",               // acc = 0
+    "1:",
+    "    .word  0x70000229",            // pmthi  $0
+    "    .word  0x70000269",            // pmtlo  $0
+    "    move   $24, $7",
+    "2:",
+    "    ldr    $8, 0($4)",
+    "    ldl    $8, 7($4)",
+    "    .word  0x78a90000",            // lq     $9, 0($5)
+    "    .word  0x71084688",            // pextlb $8, $8, $8
+    "    .word  0x70084237",            // psrah  $8, $8, 8
+    "    addiu  $24, $24, -1",
+    "    addiu  $4, $4, 8",
+    "    addiu  $5, $5, 16",
+    "    .word  0x71090409",            // pmaddh $0, $8, $9
+    "    bne    $24, $0, 2b",
+    "    nop",
+    "    .word  0x70004209",            // pmfhi  $8
+    "    .word  0x70004a49",            // pmflo  $9
+    "    .word  0x71094008",            // paddw  $8, $8, $9
+    "    .word  0x71084ba9",            // pcpyud $9, $8, $8
+    "    .word  0x71094008",            // paddw  $8, $8, $9
+    "    dsra32 $9, $8, 0",
+    "    addu   $8, $8, $9",            // the group's i32 sum
+    "    mtc1   $8, $f1",
+    "    lwr    $10, 0($15)",           // w_scale, any alignment
+    "    lwl    $10, 3($15)",
+    "    cvt.s.w $f1, $f1",
+    "    mtc1   $10, $f2",
+    "    lwc1   $f3, 0($25)",           // x_scale
+    "    mul.s  $f1, $f1, $f2",
+    "    addiu  $15, $15, 4",
+    "    addiu  $25, $25, 4",
+    "    mul.s  $f1, $f1, $f3",
+    "    addiu  $6, $6, -1",
+    "    add.s  $f0, $f0, $f1",
+    "    bne    $6, $0, 1b",
+    "    nop",
+    "    mfc1   $2, $f0",
+    "    jr     $31",
+    "    nop",
+    ".set pop",
+    ".size ps2rs_q8_row_fpu, . - ps2rs_q8_row_fpu",
+    "",
     // ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize (>0)) -> u32 (f32 bits)
     //
     // ACC = 0; ACC += a[i]·b[i] with madda.s (product and sum each truncated toward zero); result ACC + 0·0.
@@ -126,6 +188,14 @@ core::arch::global_asm!(
 
 unsafe extern "C" {
     fn ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize, chunks_per_group: usize, sums: *mut i32);
+    fn ps2rs_q8_row_fpu(
+        codes: *const u8,
+        activations: *const Quad,
+        groups: usize,
+        chunks_per_group: usize,
+        x_scales: *const f32,
+        w_scales: *const u8,
+    ) -> u32;
     fn ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize) -> u32;
     fn ps2rs_f32_axpy(out: *mut f32, a: u32, x: *const f32, n: usize);
 }
@@ -138,6 +208,24 @@ pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize
     unsafe {
         ps2rs_q8_group_sums(codes.as_ptr(), activations.as_ptr(), sums.len(), chunks_per_group, sums.as_mut_ptr())
     }
+}
+
+/// See [`crate::backend::q8_row_fpu`]; the caller checked the lengths and that both counts are non-zero.
+pub fn q8_row_fpu(codes: &[u8], activations: &[Quad], chunks_per_group: usize, x_scales: &[f32], w_scales: &[u8]) -> f32 {
+    // SAFETY: `backend::q8_row_fpu` checked that `codes` holds `groups · chunks_per_group · 8` bytes,
+    // `activations` as many quads (16-byte aligned by type), `x_scales` `groups` aligned f32s and `w_scales`
+    // `4 · groups` bytes, with `groups = x_scales.len() > 0`; the routine reads exactly those.
+    let bits = unsafe {
+        ps2rs_q8_row_fpu(
+            codes.as_ptr(),
+            activations.as_ptr(),
+            x_scales.len(),
+            chunks_per_group,
+            x_scales.as_ptr(),
+            w_scales.as_ptr(),
+        )
+    };
+    f32::from_bits(bits)
 }
 
 /// See [`crate::backend::dot`]; the slices have the same, non-zero length.

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use llm_engine::kernels::quantize_activations;
 use llm_engine::quant::{MatrixRef, f32_at};
 
+use crate::Q8Scaling;
 use crate::backend::{self, CHUNK, Quad};
 
 /// Scratch for one Q8 product: quantized activations (i8 and widened to i16 quads), their scales, and the
@@ -53,8 +54,9 @@ impl Q8Scratch {
     }
 
     /// `out[r] = Σ_g (Σ_{c∈g} w_code·x_code) · w_scale[r][g] · x_scale[g]`, bit-identical to the portable
-    /// kernel. Requires [`supports`](Self::supports)`(w)`, `x.len() == w.cols` and `out.len() <= w.rows`.
-    pub fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+    /// kernel with [`Q8Scaling::Exact`], within the bound documented there with [`Q8Scaling::Fpu`].
+    /// Requires [`supports`](Self::supports)`(w)`, `x.len() == w.cols` and `out.len() <= w.rows`.
+    pub fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32], scaling: Q8Scaling) {
         assert!(Self::supports(w) && x.len() == w.cols && out.len() <= w.rows, "Q8 matvec: shape mismatch");
         let (cols, group_size) = (w.cols, w.group_size);
         let groups = cols / group_size;
@@ -72,6 +74,10 @@ impl Q8Scratch {
         for (r, o) in out.iter_mut().enumerate() {
             let row = w.row(r);
             let (scale_bytes, weight_codes) = row.split_at(4 * groups);
+            if scaling == Q8Scaling::Fpu {
+                *o = backend::q8_row_fpu(&weight_codes[..cols], quads, group_size / CHUNK, scales, scale_bytes);
+                continue;
+            }
             backend::q8_group_sums(&weight_codes[..cols], quads, group_size / CHUNK, sums);
             // The same expression, in the same order, as the portable kernel: bit-identical results.
             let mut acc = 0.0f32;

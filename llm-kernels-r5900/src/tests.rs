@@ -28,6 +28,18 @@ fn random(rng: &mut XorShift, n: usize) -> Vec<f32> {
 }
 
 fn both(quant: Quant, rows: usize, cols: usize, group: usize, shift: usize, seed: u32) -> (Vec<f32>, Vec<f32>) {
+    both_scaled(quant, rows, cols, group, shift, seed, Q8Scaling::Exact)
+}
+
+fn both_scaled(
+    quant: Quant,
+    rows: usize,
+    cols: usize,
+    group: usize,
+    shift: usize,
+    seed: u32,
+    scaling: Q8Scaling,
+) -> (Vec<f32>, Vec<f32>) {
     let mut rng = XorShift(seed);
     let values = random(&mut rng, rows * cols);
     let x = random(&mut rng, cols);
@@ -39,7 +51,7 @@ fn both(quant: Quant, rows: usize, cols: usize, group: usize, shift: usize, seed
     let w = MatrixRef { quant, rows, cols, group_size: group, row_stride: stride, data: &data[shift..] };
     let (mut want, mut got) = (vec![0.0; rows], vec![0.0; rows]);
     PortableKernels::new(cols).matvec(&mut want, &w, &x);
-    R5900Kernels::new(cols).matvec(&mut got, &w, &x);
+    R5900Kernels::new(cols).with_q8_scaling(scaling).matvec(&mut got, &w, &x);
     (want, got)
 }
 
@@ -50,8 +62,11 @@ fn bits(v: &[f32]) -> Vec<u32> {
 #[test]
 fn q8_matches_portable_bit_for_bit() {
     for (rows, cols, group, shift) in [(1, 8, 8, 0), (7, 24, 8, 1), (5, 96, 32, 3), (33, 288, 32, 0), (3, 64, 64, 2)] {
-        let (want, got) = both(Quant::Q8, rows, cols, group, shift, 0x1234_5678 ^ cols as u32);
-        assert_eq!(bits(&want), bits(&got), "{rows}x{cols} group {group}");
+        for scaling in [Q8Scaling::Exact, Q8Scaling::Fpu] {
+            // On the host the FPU path is the portable arithmetic too, so both modes are exact here.
+            let (want, got) = both_scaled(Quant::Q8, rows, cols, group, shift, 0x1234_5678 ^ cols as u32, scaling);
+            assert_eq!(bits(&want), bits(&got), "{rows}x{cols} group {group} {scaling:?}");
+        }
     }
 }
 

@@ -20,7 +20,9 @@ mod ee {
 
     use llm_engine::kernels::{Kernels, PortableKernels};
     use llm_engine::quant::{MatrixRef, Quant, quantize_matrix};
-    use llm_kernels_r5900::R5900Kernels;
+    use llm_engine::kernels::quantize_activations;
+    use llm_engine::quant::f32_at;
+    use llm_kernels_r5900::{Q8Scaling, R5900Kernels};
     use llm_kernels_r5900::backend::{self, Quad};
     use ps2_alloc as _;
     use ps2_sys::clock::Instant;
@@ -29,6 +31,7 @@ mod ee {
         mmi_group_sums_match_scalar_sums,
         q8_matvec_is_bit_identical_to_portable,
         q8_matvec_with_raw_codes_including_minus_128,
+        q8_fpu_scaling_is_within_its_bound,
         f32_matvec_is_within_the_truncation_bound,
         dot_and_axpy_are_within_the_truncation_bound,
         benchmark_q8_and_f32_matvec,
@@ -157,6 +160,43 @@ mod ee {
         assert_bit_identical(&want, &got, "raw q8");
     }
 
+    /// `Σ_g |sum_g · w_scale_g · x_scale_g|` of row `r`: the magnitude the FPU-scaled result's bound scales with.
+    fn q8_term_magnitude(w: &MatrixRef<'_>, r: usize, x: &[f32]) -> f32 {
+        let groups = w.cols / w.group_size;
+        let (mut codes, mut scales) = (vec![0i8; w.cols], vec![0.0f32; groups]);
+        quantize_activations(x, w.group_size, &mut codes, &mut scales);
+        let row = w.row(r);
+        (0..groups)
+            .map(|g| {
+                let sum: i32 = (g * w.group_size..(g + 1) * w.group_size)
+                    .map(|c| row[4 * groups + c] as i8 as i32 * codes[c] as i32)
+                    .sum();
+                (sum as f32 * f32_at(row, 4 * g) * scales[g]).abs()
+            })
+            .sum()
+    }
+
+    fn q8_fpu_scaling_is_within_its_bound() {
+        let mut rng = XorShift(0x5EED_0001);
+        for (rows, cols, group, shift) in [(1, 8, 8, 0), (7, 24, 8, 1), (5, 96, 32, 3), (17, 288, 32, 2), (3, 768, 64, 0)] {
+            let stored = Stored::random(Quant::Q8, &mut rng, rows, cols, group, shift);
+            let w = stored.view();
+            let x = rng.vec(cols);
+            let (mut want, mut got) = (vec![0.0; rows], vec![0.0; rows]);
+            PortableKernels::new(cols).matvec(&mut want, &w, &x);
+            R5900Kernels::new(cols).with_q8_scaling(Q8Scaling::Fpu).matvec(&mut got, &w, &x);
+            for r in 0..rows {
+                let bound = truncation_bound(cols / group, q8_term_magnitude(&w, r, &x));
+                assert!(
+                    (want[r] - got[r]).abs() <= bound,
+                    "q8 fpu {rows}x{cols}/{group}: row {r}: portable {} vs R5900 {} (bound {bound})",
+                    want[r],
+                    got[r]
+                );
+            }
+        }
+    }
+
     fn f32_matvec_is_within_the_truncation_bound() {
         let mut rng = XorShift(0x0BAD_F00D);
         for (rows, cols, shift) in [(1, 1, 0), (3, 13, 0), (5, 33, 1), (4, 64, 2), (9, 288, 0)] {
@@ -222,13 +262,18 @@ mod ee {
             let x = rng.vec(cols);
             let mut out = vec![0.0; rows];
             let portable = cycles_of(&mut PortableKernels::new(cols), &mut out, &w, &x);
-            let r5900 = cycles_of(&mut R5900Kernels::new(cols), &mut out, &w, &x);
+            let exact = cycles_of(&mut R5900Kernels::new(cols), &mut out, &w, &x);
+            let speedup = |cycles: u64| (portable / cycles.max(1), portable * 100 / cycles.max(1) % 100);
+            let (whole, hundredths) = speedup(exact);
             ps2_sys::println!(
-                "\nbench {:?} {rows}x{cols} group {group}: portable {portable} cycles, R5900 {r5900} cycles ({}.{:02}x)",
-                quant,
-                portable / r5900.max(1),
-                portable * 100 / r5900.max(1) % 100
+                "\nbench {quant:?} {rows}x{cols} group {group}: portable {portable} cycles, R5900 {exact} cycles ({whole}.{hundredths:02}x)"
             );
+            if quant == Quant::Q8 {
+                let kernels = &mut R5900Kernels::new(cols).with_q8_scaling(Q8Scaling::Fpu);
+                let fpu = cycles_of(kernels, &mut out, &w, &x);
+                let (whole, hundredths) = speedup(fpu);
+                ps2_sys::println!("bench {quant:?} {rows}x{cols} group {group}: R5900 FPU-scaled {fpu} cycles ({whole}.{hundredths:02}x)");
+            }
         }
     }
 }
