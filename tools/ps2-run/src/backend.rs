@@ -83,7 +83,7 @@ pub fn run_pcsx2(pcsx2: &Path, image: &Path, args: &[String]) -> u8 {
         image.with_extension("pcsx2.log").display()
     );
     match pcsx2_command(pcsx2, image, args).status() {
-        Ok(status) => status.code().map_or(1, |c| ps2_sim::process_status(c)),
+        Ok(status) => status.code().map_or(1, ps2_sim::process_status),
         Err(e) => {
             eprintln!("ps2-run: cannot start {}: {e}", pcsx2.display());
             crate::EXIT_RUNNER_ERROR

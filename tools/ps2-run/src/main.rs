@@ -21,10 +21,10 @@ fn main() -> ExitCode {
         Ok(b) => b,
         Err(e) => return fail(&format!("cannot read {}: {e}", elf.display())),
     };
-    if std::env::var_os("PS2_SKIP_ISA_CHECK").is_none() {
-        if let Err(report) = ps2_run::isa_check(&bytes, &elf) {
-            return fail(&report);
-        }
+    if std::env::var_os("PS2_SKIP_ISA_CHECK").is_none()
+        && let Err(report) = ps2_run::isa_check(&bytes, &elf)
+    {
+        return fail(&report);
     }
     let program = disc::program_name(&elf);
     let cwd = std::env::current_dir().unwrap_or_default();

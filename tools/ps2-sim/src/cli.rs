@@ -79,10 +79,10 @@ impl SimOptions {
             }
         };
         let outcome = machine.run();
-        if let Some(path) = &self.screenshot {
-            if let Err(e) = machine.hw.io.gs.save_png(path) {
-                eprintln!("ps2-sim: warning: no screenshot: {e}");
-            }
+        if let Some(path) = &self.screenshot
+            && let Err(e) = machine.hw.io.gs.save_png(path)
+        {
+            eprintln!("ps2-sim: warning: no screenshot: {e}");
         }
         if !self.quiet || outcome.result.is_err() {
             eprintln!("{}", outcome.summary.to_text());

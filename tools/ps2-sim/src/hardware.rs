@@ -27,20 +27,17 @@ impl Hardware {
     pub fn run_dma(&mut self, channel: usize) {
         let mem = &self.mem;
         let read = |addr: u32, len: usize| mem.dma_slice(addr, len).map(|s| s.to_vec());
-        match channel {
-            dmac::CH_GIF => {
-                let mut ch = self.io.dmac.channels[channel];
-                match dmac::collect_source(&mut ch, &read) {
-                    Ok(data) => self.io.gs.process_gif(&data),
-                    Err(e) => {
-                        self.dma_error.get_or_insert(e);
-                    }
+        // Other channels have no consumer in this simulator: the transfer completes and its
+        // data goes nowhere (SIF traffic goes through the kernel HLE, not these registers).
+        if channel == dmac::CH_GIF {
+            let mut ch = self.io.dmac.channels[channel];
+            match dmac::collect_source(&mut ch, &read) {
+                Ok(data) => self.io.gs.process_gif(&data),
+                Err(e) => {
+                    self.dma_error.get_or_insert(e);
                 }
-                self.io.dmac.channels[channel] = ch;
             }
-            // Other channels have no consumer in this simulator: the transfer completes and its
-            // data goes nowhere (SIF traffic goes through the kernel HLE, not these registers).
-            _ => {}
+            self.io.dmac.channels[channel] = ch;
         }
         self.io.dmac.complete(channel);
     }

@@ -141,6 +141,8 @@ impl Io {
         }
     }
 
+    // Match arms go from specific registers to whole blocks, so ranges overlap on purpose.
+    #[allow(clippy::match_overlapping_arm)]
     /// Reads a register of `size` bytes (1, 2, 4 or 8) at physical `addr`; `cycles` is the
     /// current simulated time (timers count from it).
     pub fn read(&mut self, addr: u32, size: u32, cycles: u64) -> Result<u64, IoUnmapped> {
@@ -164,6 +166,7 @@ impl Io {
         Ok(if size >= 4 { value } else { (value >> shift) & ((1u64 << (size * 8)) - 1) })
     }
 
+    #[allow(clippy::match_overlapping_arm)]
     /// Writes a register; returns the DMA channel to start when the write set CHCR.STR.
     pub fn write(
         &mut self,

@@ -362,10 +362,10 @@ impl<Ctx: Clone> Kernel<Ctx> {
 
     /// Removes a thread from whatever semaphore queue it waits in.
     fn unlink_waiter(&mut self, id: u32) {
-        if let Some(State::Wait(WaitKind::Sema(sid))) = self.thread(id).map(|t| t.state) {
-            if let Some(Some(s)) = self.semaphores.get_mut(sid as usize) {
-                s.waiters.retain(|&w| w != id);
-            }
+        if let Some(State::Wait(WaitKind::Sema(sid))) = self.thread(id).map(|t| t.state)
+            && let Some(Some(s)) = self.semaphores.get_mut(sid as usize)
+        {
+            s.waiters.retain(|&w| w != id);
         }
     }
 

@@ -244,7 +244,7 @@ impl Padman {
             pad.frame += 1;
             let input = self.script.input_at(pad.port, vblank);
             let (block, size) = if pad.old_protocol { (old_block(pad, &input), 64) } else { (new_block(pad, &input), 128) };
-            let half = if pad.frame % 2 == 0 { 0 } else { size };
+            let half = if pad.frame.is_multiple_of(2) { 0 } else { size };
             writes.push(((pad.area & 0x1FFF_FFFF) + half, block));
         }
         if let Some(area) = self.open_slots_area {
@@ -253,7 +253,7 @@ impl Padman {
             block[0..4].copy_from_slice(&self.slots_frame.to_le_bytes());
             let open: u32 = self.pads.iter().map(|p| 1 << p.port).sum();
             block[4..8].copy_from_slice(&open.to_le_bytes());
-            writes.push(((area & 0x1FFF_FFFF) + if self.slots_frame % 2 == 0 { 0 } else { 128 }, block));
+            writes.push(((area & 0x1FFF_FFFF) + if self.slots_frame.is_multiple_of(2) { 0 } else { 128 }, block));
         }
         writes
     }
