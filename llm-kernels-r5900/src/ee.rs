@@ -5,7 +5,7 @@
 //! produced by GNU as (`mipsel-linux-gnu-as -march=r5900`) and are decoded back by `r5900::decode` and
 //! `mipsel-linux-gnu-objdump -m mips:5900` (see the README). Because a `.word` cannot name a register
 //! chosen by the compiler, these are whole functions (`global_asm!`, o32 calling convention) using fixed
-//! registers: arguments in `$4..$7` (a fifth at `16($sp)`), scratch in `$8..$15`, `$24`, `$25`, FPU `$f0..$f3`.
+//! registers: arguments in `$4..$7` (a fifth and sixth at `16($sp)`, `20($sp)`), scratch in `$8..$15`, `$24`, `$25`, FPU `$f0..$f3`.
 //!
 //! Compiled code never touches the FPU (soft-float) or the upper 64 bits of GPRs or HI/LO, so clobbering them
 //! needs no saving. Every loop ends in one conditional branch with a NOP delay slot and is longer than six
@@ -13,120 +13,167 @@
 
 use crate::backend::Quad;
 
+// The Q8 routines are assembled from these pieces (string literals, so `global_asm!` can splice them).
+
+/// Inner loop, one MMI chunk (8 products) per pass; `$24` = chunks of the group.
+macro_rules! q8_chunk_loop_x1 {
+    () => {
+        concat!(
+            "2:\n",
+            "    ldr    $8, 0($4)\n",          // t0.lo64 = 8 weight codes (any alignment)
+            "    ldl    $8, 7($4)\n",
+            "    .word  0x78a90000\n",         // lq     $9, 0($5)        8 activation halfwords
+            "    .word  0x71084688\n",         // pextlb $8, $8, $8       byte b -> halfword (b<<8 | b)
+            "    .word  0x70084237\n",         // psrah  $8, $8, 8        -> sign-extended halfword
+            "    addiu  $24, $24, -1\n",
+            "    addiu  $4, $4, 8\n",
+            "    addiu  $5, $5, 16\n",
+            "    .word  0x71090409\n",         // pmaddh $0, $8, $9       HI:LO words += products
+            "    bne    $24, $0, 2b\n",
+            "    nop\n",
+        )
+    };
+}
+
+/// Inner loop, two chunks (16 products) per pass; `$24` = chunk pairs of the group. The two `pmaddh` are
+/// four instructions apart, the latency of an MMI multiply-accumulate.
+macro_rules! q8_chunk_loop_x2 {
+    () => {
+        concat!(
+            "2:\n",
+            "    ldr    $8, 0($4)\n",
+            "    ldl    $8, 7($4)\n",
+            "    ldr    $10, 8($4)\n",
+            "    ldl    $10, 15($4)\n",
+            "    .word  0x78a90000\n",         // lq     $9, 0($5)
+            "    .word  0x78ab0010\n",         // lq     $11, 16($5)
+            "    .word  0x71084688\n",         // pextlb $8, $8, $8
+            "    .word  0x714a5688\n",         // pextlb $10, $10, $10
+            "    .word  0x70084237\n",         // psrah  $8, $8, 8
+            "    .word  0x700a5237\n",         // psrah  $10, $10, 8
+            "    .word  0x71090409\n",         // pmaddh $0, $8, $9
+            "    addiu  $24, $24, -1\n",
+            "    addiu  $4, $4, 16\n",
+            "    addiu  $5, $5, 32\n",
+            "    .word  0x714b0409\n",         // pmaddh $0, $10, $11
+            "    bne    $24, $0, 2b\n",
+            "    nop\n",
+        )
+    };
+}
+
+/// Adds the eight words of HI:LO into `$8`: the group's i32 sum.
+macro_rules! q8_group_total {
+    () => {
+        concat!(
+            "    .word  0x70004209\n",         // pmfhi  $8
+            "    .word  0x70004a49\n",         // pmflo  $9
+            "    .word  0x71094008\n",         // paddw  $8, $8, $9       4 partial sums
+            "    .word  0x71084ba9\n",         // pcpyud $9, $8, $8       upper two words down
+            "    .word  0x71094008\n",         // paddw  $8, $8, $9       2 partial sums in words 0, 1
+            "    dsra32 $9, $8, 0\n",          // word 1
+            "    addu   $8, $8, $9\n",
+        )
+    };
+}
+
+/// `name(codes: *const u8, activations: *const Quad, groups: usize (>0), per_group: usize (>0), sums: *mut i32)`
+/// with `per_group` counted in passes of `$chunk_loop`.
+///
+/// Per group: HI:LO = 0; per chunk of 8: load 8 weight codes unaligned (ldr/ldl), sign-extend them to
+/// halfwords (pextlb with itself puts each byte in both halves of a halfword, psrah 8 keeps the signed high
+/// byte), load 8 activation halfwords (lq), and pmaddh adds the 8 products into the 8 words of HI:LO. After
+/// the group: add the 8 words and store the i32. Exact: |product| ≤ 128·127, and a word would overflow only
+/// after 2^31/16256 ≈ 132k products, where the portable i32 sum wraps the same way.
+macro_rules! q8_group_sums_fn {
+    ($name:literal, $chunk_loop:ident) => {
+        core::arch::global_asm!(concat!(
+            ".section .text.", $name, ",\"ax\",@progbits\n",
+            ".globl ", $name, "\n",
+            ".type ", $name, ",@function\n",
+            ".p2align 3\n",
+            $name, ":\n",
+            ".set push\n",
+            ".set noreorder\n",
+            ".set noat\n",
+            ".set mips3\n",
+            "    lw     $25, 16($sp)\n",       // t9 = sums
+            "1:\n",
+            "    .word  0x70000229\n",         // pmthi  $0
+            "    .word  0x70000269\n",         // pmtlo  $0
+            "    move   $24, $7\n",            // t8 = passes left in this group
+            $chunk_loop!(),
+            q8_group_total!(),
+            "    sw     $8, 0($25)\n",
+            "    addiu  $6, $6, -1\n",
+            "    addiu  $25, $25, 4\n",
+            "    bne    $6, $0, 1b\n",
+            "    nop\n",
+            "    jr     $31\n",
+            "    nop\n",
+            ".set pop\n",
+            ".size ", $name, ", . - ", $name, "\n",
+            ".text\n",
+        ));
+    };
+}
+
+/// `name(codes, activations, groups (>0), per_group (>0), x_scales: *const f32, w_scales: *const u8) -> u32`
+/// (f32 bits): the same group sums, then on the FPU `acc += (f32(sum) · w_scale) · x_scale`, in the portable
+/// order but truncating. `w_scales` are the row's stored scales, read unaligned (lwr/lwl). `cvt.s.w` is exact
+/// for |sum| < 2^24, i.e. groups up to 1024 elements.
+macro_rules! q8_row_fpu_fn {
+    ($name:literal, $chunk_loop:ident) => {
+        core::arch::global_asm!(concat!(
+            ".section .text.", $name, ",\"ax\",@progbits\n",
+            ".globl ", $name, "\n",
+            ".type ", $name, ",@function\n",
+            ".p2align 3\n",
+            $name, ":\n",
+            ".set push\n",
+            ".set noreorder\n",
+            ".set noat\n",
+            ".set mips3\n",
+            ".set hardfloat\n",
+            "    lw     $25, 16($sp)\n",       // t9 = x_scales
+            "    lw     $15, 20($sp)\n",       // t7 = w_scales
+            "    mtc1   $0, $f0\n",            // acc = 0
+            "1:\n",
+            "    .word  0x70000229\n",         // pmthi  $0
+            "    .word  0x70000269\n",         // pmtlo  $0
+            "    move   $24, $7\n",
+            $chunk_loop!(),
+            q8_group_total!(),
+            "    mtc1   $8, $f1\n",
+            "    lwr    $10, 0($15)\n",        // w_scale, any alignment
+            "    lwl    $10, 3($15)\n",
+            "    cvt.s.w $f1, $f1\n",
+            "    mtc1   $10, $f2\n",
+            "    lwc1   $f3, 0($25)\n",        // x_scale
+            "    mul.s  $f1, $f1, $f2\n",
+            "    addiu  $15, $15, 4\n",
+            "    addiu  $25, $25, 4\n",
+            "    mul.s  $f1, $f1, $f3\n",
+            "    addiu  $6, $6, -1\n",
+            "    add.s  $f0, $f0, $f1\n",
+            "    bne    $6, $0, 1b\n",
+            "    nop\n",
+            "    mfc1   $2, $f0\n",
+            "    jr     $31\n",
+            "    nop\n",
+            ".set pop\n",
+            ".size ", $name, ", . - ", $name, "\n",
+            ".text\n",
+        ));
+    };
+}
+
+q8_group_sums_fn!("ps2rs_q8_group_sums", q8_chunk_loop_x1);
+q8_group_sums_fn!("ps2rs_q8_group_sums_x2", q8_chunk_loop_x2);
+q8_row_fpu_fn!("ps2rs_q8_row_fpu", q8_chunk_loop_x1);
+q8_row_fpu_fn!("ps2rs_q8_row_fpu_x2", q8_chunk_loop_x2);
+
 core::arch::global_asm!(
-    // ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize (>0),
-    //                     chunks_per_group: usize (>0), sums: *mut i32)
-    //
-    // Per group: HI:LO = 0; per chunk of 8: load 8 weight codes unaligned (ldr/ldl), sign-extend them to
-    // halfwords (pextlb with itself puts each byte in both halves of a halfword, psrah 8 keeps the signed
-    // high byte), load 8 activation halfwords (lq), pmaddh adds the 8 products into the 8 words of HI:LO.
-    // After the group: add the 8 words and store the i32. Exact: |product| ≤ 128·127, and a word would
-    // overflow only after 2^31/16256 ≈ 132k products, where the portable i32 sum wraps the same way.
-    ".section .text.ps2rs_q8_group_sums,\"ax\",@progbits",
-    ".globl ps2rs_q8_group_sums",
-    ".type ps2rs_q8_group_sums,@function",
-    ".p2align 3",
-    "ps2rs_q8_group_sums:",
-    ".set push",
-    ".set noreorder",
-    ".set noat",
-    ".set mips3",
-    "    lw     $25, 16($sp)",          // t9 = sums
-    "1:",
-    "    .word  0x70000229",            // pmthi  $0
-    "    .word  0x70000269",            // pmtlo  $0
-    "    move   $24, $7",               // t8 = chunks left in this group
-    "2:",
-    "    ldr    $8, 0($4)",             // t0.lo64 = 8 weight codes (any alignment)
-    "    ldl    $8, 7($4)",
-    "    .word  0x78a90000",            // lq     $9, 0($5)        8 activation halfwords
-    "    .word  0x71084688",            // pextlb $8, $8, $8       byte b -> halfword (b<<8 | b)
-    "    .word  0x70084237",            // psrah  $8, $8, 8        -> sign-extended halfword
-    "    addiu  $24, $24, -1",
-    "    addiu  $4, $4, 8",
-    "    addiu  $5, $5, 16",
-    "    .word  0x71090409",            // pmaddh $0, $8, $9       HI:LO words += products
-    "    bne    $24, $0, 2b",
-    "    nop",
-    "    .word  0x70004209",            // pmfhi  $8
-    "    .word  0x70004a49",            // pmflo  $9
-    "    .word  0x71094008",            // paddw  $8, $8, $9       4 partial sums
-    "    .word  0x71084ba9",            // pcpyud $9, $8, $8       upper two words down
-    "    .word  0x71094008",            // paddw  $8, $8, $9       2 partial sums in words 0, 1
-    "    dsra32 $9, $8, 0",             // word 1
-    "    addu   $8, $8, $9",
-    "    sw     $8, 0($25)",
-    "    addiu  $6, $6, -1",
-    "    addiu  $25, $25, 4",
-    "    bne    $6, $0, 1b",
-    "    nop",
-    "    jr     $31",
-    "    nop",
-    ".set pop",
-    ".size ps2rs_q8_group_sums, . - ps2rs_q8_group_sums",
-    "",
-    // ps2rs_q8_row_fpu(codes: *const u8, activations: *const Quad, groups: usize (>0),
-    //                  chunks_per_group: usize (>0), x_scales: *const f32, w_scales: *const u8) -> u32 (f32 bits)
-    //
-    // The same group sums as ps2rs_q8_group_sums, then on the FPU: acc += (f32(sum) · w_scale) · x_scale, in
-    // the portable order but truncating. `w_scales` are the row's stored scales, read unaligned (lwr/lwl).
-    // cvt.s.w is exact for |sum| < 2^24, i.e. groups below 1024 elements.
-    ".section .text.ps2rs_q8_row_fpu,\"ax\",@progbits",
-    ".globl ps2rs_q8_row_fpu",
-    ".type ps2rs_q8_row_fpu,@function",
-    ".p2align 3",
-    "ps2rs_q8_row_fpu:",
-    ".set push",
-    ".set noreorder",
-    ".set noat",
-    ".set mips3",
-    ".set hardfloat",
-    "    lw     $25, 16($sp)",          // t9 = x_scales
-    "    lw     $15, 20($sp)",          // t7 = w_scales
-    "    mtc1   $0, $f0",               // acc = 0
-    "1:",
-    "    .word  0x70000229",            // pmthi  $0
-    "    .word  0x70000269",            // pmtlo  $0
-    "    move   $24, $7",
-    "2:",
-    "    ldr    $8, 0($4)",
-    "    ldl    $8, 7($4)",
-    "    .word  0x78a90000",            // lq     $9, 0($5)
-    "    .word  0x71084688",            // pextlb $8, $8, $8
-    "    .word  0x70084237",            // psrah  $8, $8, 8
-    "    addiu  $24, $24, -1",
-    "    addiu  $4, $4, 8",
-    "    addiu  $5, $5, 16",
-    "    .word  0x71090409",            // pmaddh $0, $8, $9
-    "    bne    $24, $0, 2b",
-    "    nop",
-    "    .word  0x70004209",            // pmfhi  $8
-    "    .word  0x70004a49",            // pmflo  $9
-    "    .word  0x71094008",            // paddw  $8, $8, $9
-    "    .word  0x71084ba9",            // pcpyud $9, $8, $8
-    "    .word  0x71094008",            // paddw  $8, $8, $9
-    "    dsra32 $9, $8, 0",
-    "    addu   $8, $8, $9",            // the group's i32 sum
-    "    mtc1   $8, $f1",
-    "    lwr    $10, 0($15)",           // w_scale, any alignment
-    "    lwl    $10, 3($15)",
-    "    cvt.s.w $f1, $f1",
-    "    mtc1   $10, $f2",
-    "    lwc1   $f3, 0($25)",           // x_scale
-    "    mul.s  $f1, $f1, $f2",
-    "    addiu  $15, $15, 4",
-    "    addiu  $25, $25, 4",
-    "    mul.s  $f1, $f1, $f3",
-    "    addiu  $6, $6, -1",
-    "    add.s  $f0, $f0, $f1",
-    "    bne    $6, $0, 1b",
-    "    nop",
-    "    mfc1   $2, $f0",
-    "    jr     $31",
-    "    nop",
-    ".set pop",
-    ".size ps2rs_q8_row_fpu, . - ps2rs_q8_row_fpu",
-    "",
     // ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize (>0)) -> u32 (f32 bits)
     //
     // ACC = 0; ACC += a[i]·b[i] with madda.s (product and sum each truncated toward zero); result ACC + 0·0.
@@ -187,12 +234,21 @@ core::arch::global_asm!(
 );
 
 unsafe extern "C" {
-    fn ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize, chunks_per_group: usize, sums: *mut i32);
+    fn ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);
+    fn ps2rs_q8_group_sums_x2(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);
     fn ps2rs_q8_row_fpu(
         codes: *const u8,
         activations: *const Quad,
         groups: usize,
-        chunks_per_group: usize,
+        passes: usize,
+        x_scales: *const f32,
+        w_scales: *const u8,
+    ) -> u32;
+    fn ps2rs_q8_row_fpu_x2(
+        codes: *const u8,
+        activations: *const Quad,
+        groups: usize,
+        passes: usize,
         x_scales: *const f32,
         w_scales: *const u8,
     ) -> u32;
@@ -205,9 +261,13 @@ pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize
     // SAFETY: `backend::q8_group_sums` checked that `codes` holds `sums.len() · chunks_per_group · 8` bytes and
     // `activations` as many quads (16-byte aligned by type); the routine reads exactly those and writes
     // `sums.len()` words; both counts are non-zero, as its loops need.
-    unsafe {
-        ps2rs_q8_group_sums(codes.as_ptr(), activations.as_ptr(), sums.len(), chunks_per_group, sums.as_mut_ptr())
-    }
+    // An even chunk count takes the two-chunk loop with half as many passes.
+    let (routine, passes) = if chunks_per_group % 2 == 0 {
+        (ps2rs_q8_group_sums_x2 as unsafe extern "C" fn(_, _, _, _, _), chunks_per_group / 2)
+    } else {
+        (ps2rs_q8_group_sums as unsafe extern "C" fn(_, _, _, _, _), chunks_per_group)
+    };
+    unsafe { routine(codes.as_ptr(), activations.as_ptr(), sums.len(), passes, sums.as_mut_ptr()) }
 }
 
 /// See [`crate::backend::q8_row_fpu`]; the caller checked the lengths and that both counts are non-zero.
@@ -215,12 +275,17 @@ pub fn q8_row_fpu(codes: &[u8], activations: &[Quad], chunks_per_group: usize, x
     // SAFETY: `backend::q8_row_fpu` checked that `codes` holds `groups · chunks_per_group · 8` bytes,
     // `activations` as many quads (16-byte aligned by type), `x_scales` `groups` aligned f32s and `w_scales`
     // `4 · groups` bytes, with `groups = x_scales.len() > 0`; the routine reads exactly those.
+    let (routine, passes) = if chunks_per_group % 2 == 0 {
+        (ps2rs_q8_row_fpu_x2 as unsafe extern "C" fn(_, _, _, _, _, _) -> u32, chunks_per_group / 2)
+    } else {
+        (ps2rs_q8_row_fpu as unsafe extern "C" fn(_, _, _, _, _, _) -> u32, chunks_per_group)
+    };
     let bits = unsafe {
-        ps2rs_q8_row_fpu(
+        routine(
             codes.as_ptr(),
             activations.as_ptr(),
             x_scales.len(),
-            chunks_per_group,
+            passes,
             x_scales.as_ptr(),
             w_scales.as_ptr(),
         )

@@ -113,7 +113,7 @@ mod ee {
 
     fn mmi_group_sums_match_scalar_sums() {
         let mut rng = XorShift(0x9E37_79B9);
-        for (groups, chunks) in [(1, 1), (3, 1), (2, 4), (9, 4), (1, 36)] {
+        for (groups, chunks) in [(1, 1), (3, 1), (2, 3), (2, 4), (9, 4), (1, 36)] {
             let n = groups * chunks * 8;
             let codes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
             let quads: Vec<Quad> =
@@ -254,6 +254,12 @@ mod ee {
 
     fn benchmark_q8_and_f32_matvec() {
         let mut rng = XorShift(2024);
+        // The soft-float activation quantization every Q8 product starts with (shared by all variants).
+        let x = rng.vec(288);
+        let (mut codes, mut scales) = (vec![0i8; 288], vec![0.0f32; 9]);
+        let start = Instant::now();
+        quantize_activations(&x, 32, &mut codes, &mut scales);
+        ps2_sys::println!("\nbench quantize_activations 288 group 32: {} cycles", Instant::now().cycles_since(start));
         for (quant, rows, cols, group) in
             [(Quant::Q8, 288, 288, 32), (Quant::Q8, 768, 288, 32), (Quant::F32, 288, 288, 1)]
         {
