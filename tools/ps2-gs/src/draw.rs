@@ -169,6 +169,16 @@ impl Gs {
         let flat = context.without_gouraud();
         let width = (right.x - left.x).max(1) as f32;
         let height = (bottom.y - top.y).max(1) as f32;
+        if context.texture.is_none() {
+            // Untextured: every pixel gets the second vertex's colour and depth.
+            for y in y_start..y_end {
+                for x in x_start..x_end {
+                    let fragment = Fragment { x: x as i32, y: y as i32, z: second.z, color: second.color, texel: (0.0, 0.0) };
+                    self.shade(&flat, fragment);
+                }
+            }
+            return;
+        }
         for y in y_start..y_end {
             let along_y = (y * 16 - top.y) as f32 / height;
             for x in x_start..x_end {

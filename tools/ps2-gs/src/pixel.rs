@@ -197,19 +197,24 @@ impl Gs {
         if !write_color {
             return;
         }
-        let destination = self.vram.read_color(&context.frame, x, y);
-        if context.blend {
-            color = blend(context.alpha, color, destination, context.color_clamp);
-        }
-        if context.force_alpha_bit {
+        let mask = context.frame_mask;
+        // The common case (no blending, no masks) needs no read of the frame buffer.
+        if context.blend || mask != 0 || !write_alpha {
+            let destination = self.vram.read_color(&context.frame, x, y);
+            if context.blend {
+                color = blend(context.alpha, color, destination, context.color_clamp);
+            }
+            if context.force_alpha_bit {
+                color[3] |= 0x80;
+            }
+            if !write_alpha {
+                color[3] = destination[3];
+            }
+            color = ((u32::from_le_bytes(destination) & mask) | (u32::from_le_bytes(color) & !mask)).to_le_bytes();
+        } else if context.force_alpha_bit {
             color[3] |= 0x80;
         }
-        if !write_alpha {
-            color[3] = destination[3];
-        }
-        let mask = context.frame_mask;
-        let merged = (u32::from_le_bytes(destination) & mask) | (u32::from_le_bytes(color) & !mask);
-        self.vram.write_color(&context.frame, x, y, merged.to_le_bytes());
+        self.vram.write_color(&context.frame, x, y, color);
         self.stats.pixels_written += 1;
     }
 }

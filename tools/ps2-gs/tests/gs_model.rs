@@ -384,3 +384,37 @@ fn arbitrary_gif_data_never_panics() {
         }
     }
 }
+
+#[test]
+fn frame_mask_and_forced_alpha_bit() {
+    let mut gs = gs_640x448();
+    fill_rect(&mut gs, (0, 0, 4, 4), rgba(0x11, 0x22, 0x33, 0x00));
+    // FBMSK keeps green; FBA sets the alpha MSB of everything written.
+    gs.process_gif(&a_d_packet(&[(gp::FRAME_1, 10 << 16 | 0x0000_FF00u64 << 32), (gp::FBA_1, 1)]));
+    fill_rect(&mut gs, (0, 0, 4, 4), rgba(0xAA, 0xBB, 0xCC, 0x10));
+    let stored = gs.vram().bytes()[..4].to_vec();
+    assert_eq!(stored, [0xAA, 0x22, 0xCC, 0x90]);
+}
+
+#[test]
+fn ct32_textures_modulate_with_stq_coordinates() {
+    let mut gs = gs_640x448();
+    // An 8x8 CT32 texture at block 0x2000: texel (x, y) = (x*32, y*32, 255).
+    let texels: Vec<u32> = (0..64).map(|i| u32::from_le_bytes([(i % 8 * 32) as u8, (i / 8 * 32) as u8, 255, 0x80])).collect();
+    upload_ct32(&mut gs, 0x2000, 1, (0, 0, 8, 8), &texels);
+    // TEX0: TBP 0x2000, TBW 1, CT32, 8x8, TCC, MODULATE; STQ with Q = 1.
+    let tex0 = 0x2000 | 1 << 14 | 3 << 26 | 3 << 30 | 1 << 34;
+    let st = |s: f32, t: f32| u64::from(s.to_bits()) | u64::from(t.to_bits()) << 32;
+    gs.process_gif(&a_d_packet(&[
+        (gp::TEX0_1, tex0),
+        (gp::PRIM, SPRITE | TEXTURED),
+        (gp::RGBAQ, rgba(0x80, 0x40, 0x80, 0x80)), // green at half intensity
+        (gp::ST, st(0.0, 0.0)),
+        (gp::XYZ2, xyz(100, 100, 0)),
+        (gp::ST, st(1.0, 1.0)),
+        (gp::XYZ2, xyz(108, 108, 0)),
+    ]));
+    assert_eq!(pixel(&gs, 100, 100), [0, 0, 255, 255]);
+    assert_eq!(pixel(&gs, 107, 107), [224, 112, 255, 255], "texel (7, 7) with green halved");
+    assert_eq!(pixel(&gs, 103, 105), [96, 80, 255, 255]);
+}
