@@ -5,7 +5,8 @@
 //! vector to i8 per group (as llama2.c's `runq.c` does) and accumulates integer products inside a
 //! group, applying the two scales once per group. That is the shape an MMI kernel will take on the
 //! EE, and on the host it is the fastest portable variant. The price is an extra activation
-//! rounding error of at most half a step (1/254 of the group's largest activation).
+//! rounding error of at most half a step (1/254 of the group's largest activation). Q4 takes the
+//! same path (4-bit weight codes × i8 activation codes); ternary and f32 use f32 activations.
 //!
 //! Exact arithmetic of the portable Q8 product, for kernels that want to be bit-identical:
 //! 1. per group `g` of the input (see [`quantize_activations`]): `max = max |x|` (f32 `max`),
@@ -111,20 +112,23 @@ fn matvec_f32(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
     }
 }
 
-fn matvec_q4(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
-    let groups = w.cols / w.group_size;
+/// Q4 weights × i8-quantized activations: integer products per group, as for Q8.
+fn matvec_q4(out: &mut [f32], w: &MatrixRef<'_>, codes: &[i8], x_scales: &[f32]) {
+    let group_size = w.group_size;
+    let groups = w.cols / group_size;
     for (r, o) in out.iter_mut().enumerate() {
         let row = w.row(r);
-        let codes = &row[4 * groups..];
+        let (scale_bytes, nibbles) = row.split_at(4 * groups);
         let mut acc = 0.0f32;
-        for g in 0..groups {
-            let start = g * w.group_size;
-            let mut group_acc = 0.0f32;
-            for (i, &byte) in codes[start / 2..(start + w.group_size) / 2].iter().enumerate() {
-                let c = start + 2 * i;
-                group_acc += ((byte & 0x0F) as i32 - 8) as f32 * x[c] + ((byte >> 4) as i32 - 8) as f32 * x[c + 1];
-            }
-            acc += group_acc * f32_at(row, 4 * g);
+        for (g, (packed, (xq, &x_scale))) in
+            nibbles.chunks_exact(group_size / 2).zip(codes.chunks_exact(group_size).zip(x_scales.iter())).enumerate()
+        {
+            let sum: i32 = packed
+                .iter()
+                .zip(xq.chunks_exact(2))
+                .map(|(&byte, pair)| ((byte & 0x0F) as i32 - 8) * pair[0] as i32 + ((byte >> 4) as i32 - 8) * pair[1] as i32)
+                .sum();
+            acc += sum as f32 * f32_at(scale_bytes, 4 * g) * x_scale;
         }
         *o = acc;
     }
@@ -151,8 +155,15 @@ impl Kernels for PortableKernels {
         debug_assert_eq!(out.len(), w.rows);
         match w.quant {
             Quant::F32 | Quant::Raw => matvec_f32(out, w, x),
-            Quant::Q4 => matvec_q4(out, w, x),
             Quant::Ternary => matvec_ternary(out, w, x),
+            Quant::Q4 => {
+                self.ensure_capacity(w.cols);
+                let groups = w.cols / w.group_size;
+                let codes = &mut self.activation_codes[..w.cols];
+                let scales = &mut self.activation_scales[..groups];
+                quantize_activations(x, w.group_size, codes, scales);
+                matvec_q4(out, w, codes, scales);
+            }
             Quant::Q8 => {
                 self.ensure_capacity(w.cols);
                 let group_size = w.group_size;
@@ -203,8 +214,8 @@ mod tests {
             let want = reference(&dequantized, rows, cols, &x);
             let mut got = vec![0.0; rows];
             kernels.matvec(&mut got, &w, &x);
-            // Q8 adds the activation rounding (half a step of 1/127 per group).
-            let tolerance = if quant == Quant::Q8 { 0.05 } else { 1e-4 };
+            // Q8 and Q4 add the activation rounding (half a step of 1/127 per group).
+            let tolerance = if matches!(quant, Quant::Q8 | Quant::Q4) { 0.05 } else { 1e-4 };
             for (a, b) in want.iter().zip(&got) {
                 assert!((a - b).abs() < tolerance, "{quant:?}: {a} vs {b}");
             }
