@@ -359,7 +359,14 @@ impl<Ctx: Clone> Kernel<Ctx> {
                     ret(cpu, -1)
                 }
             }
+            // MachineType: 0, a retail console.
+            0x7E => ret(cpu, 0),
             0x7F => ret(cpu, RAM_SIZE as i64),
+            0x74 => Err(KernelError::Unsupported {
+                syscall: "SetSyscall",
+                pc,
+                detail: "the HLE kernel has no syscall table to patch",
+            }),
             _ => Err(KernelError::UnknownSyscall { number, pc }),
         }
     }

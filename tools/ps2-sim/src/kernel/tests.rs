@@ -343,6 +343,9 @@ fn exit_reports_the_code_and_misc_calls_work() {
     let mut r = Rig::new();
     r.sys(0x7F, &[]).unwrap();
     assert_eq!(r.v0(), 0x0200_0000);
+    r.sys(0x7E, &[]).unwrap();
+    assert_eq!(r.v0(), 0, "retail machine type");
+    assert!(matches!(r.sys(0x74, &[]), Err(KernelError::Unsupported { .. })));
     r.sys(0x71, &[0x7700]).unwrap();
     r.sys(0x70, &[]).unwrap();
     assert_eq!(r.v0(), 0x7700);
