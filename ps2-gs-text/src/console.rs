@@ -78,7 +78,7 @@ pub struct Console<S: GifSink> {
 
 impl<S: GifSink> Console<S> {
     /// A console for `mode` with the default configuration ([`ConsoleConfig::for_mode`]). Nothing is drawn
-    /// until [`Console::clear`] or the first output; the video mode itself is set by [`crate::video::setup`].
+    /// until [`Console::clear`] or the first output; the video mode itself is set by [`crate::hw::setup_video`] (or [`crate::init`]).
     pub const fn new(sink: S, mode: VideoMode) -> Self {
         let config = ConsoleConfig::for_mode(mode);
         let layout = match Layout::compute(mode, &config) {

@@ -121,7 +121,7 @@ impl<const N: usize> AdPacket<N> {
     }
 }
 
-/// Where finished GIF packets go: the GIF DMA channel on the EE ([`crate::dma::GifDma`]), or a recorder /
+/// Where finished GIF packets go: the GIF DMA channel on the EE ([`crate::hw::GifDma`]), or a recorder /
 /// software GS in host tests.
 pub trait GifSink {
     /// Sends one complete GIF packet (it starts with a GIFtag and its last tag has EOP set). The slice is
