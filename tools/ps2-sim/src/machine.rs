@@ -346,7 +346,7 @@ impl Machine {
                 self.idle()?;
                 continue;
             }
-            let pending = self.hw.io.intc.active() != 0 || self.hw.io.dmac.pending_interrupts() != 0;
+            let pending = self.kernel.interrupt_waiting(&self.hw);
             let until = self.kernel.next_event().min(max);
             let mut budget = until.saturating_sub(self.cpu.cycles).clamp(1, CHUNK);
             if pending {

@@ -183,6 +183,15 @@ impl<Ctx: Clone> Kernel<Ctx> {
             })
     }
 
+    /// Whether an interrupt is waiting that would run a handler (or be acknowledged) as soon
+    /// as the program enables interrupts. A finished DMA channel without a handler does not
+    /// count: its CIS bit stays set for the program to poll.
+    pub fn interrupt_waiting(&self, hw: &Hardware) -> bool {
+        let dmac = hw.io.dmac.pending_interrupts();
+        hw.io.intc.active() != 0
+            || self.dmac_handlers.iter().any(|h| h.enabled && dmac & (1 << h.cause) != 0)
+    }
+
     /// A description of the threads, for deadlock and limit errors.
     pub fn thread_report(&self) -> String {
         self.describe_threads()
