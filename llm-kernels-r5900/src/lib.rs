@@ -26,6 +26,7 @@ pub mod backend;
 #[cfg(target_arch = "mips")]
 mod ee;
 pub mod q8;
+pub mod quantize;
 
 use alloc::vec::Vec;
 

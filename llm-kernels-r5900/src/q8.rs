@@ -2,17 +2,17 @@
 //!
 //! `llm_engine::PortableKernels` quantizes the activations to i8 per group, sums `w_code · x_code` per group in
 //! i32, and then, in f32, `acc += sum as f32 · w_scale · x_scale`. This module does exactly the same: it
-//! calls the same `quantize_activations`, gets the same i32 group sums from [`backend::q8_group_sums`]
+//! quantizes with [`crate::quantize`] (bit-identical to the engine's function, in integer arithmetic), gets the same i32 group sums from [`backend::q8_group_sums`]
 //! (MMI `pmaddh` on the EE), and applies the scales with the same Rust expression in the same order. Integer
 //! sums are exact and the float code is the same soft-float code, so the outputs are bit-identical.
 
 use alloc::vec::Vec;
 
-use llm_engine::kernels::quantize_activations;
 use llm_engine::quant::{MatrixRef, f32_at};
 
 use crate::Q8Scaling;
 use crate::backend::{self, CHUNK, Quad};
+use crate::quantize::quantize_activations;
 
 /// Scratch for one Q8 product: quantized activations (i8 and widened to i16 quads), their scales, and the
 /// group sums of one row. Grows on demand and is reused across calls.

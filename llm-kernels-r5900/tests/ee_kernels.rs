@@ -28,6 +28,7 @@ mod ee {
     use ps2_sys::clock::Instant;
 
     ps2_sys::test_main!(
+        integer_quantizer_matches_the_engine,
         mmi_group_sums_match_scalar_sums,
         q8_matvec_is_bit_identical_to_portable,
         q8_matvec_with_raw_codes_including_minus_128,
@@ -109,6 +110,30 @@ mod ee {
     /// The documented bound between a round-to-nearest and a truncating sum of `n` products.
     fn truncation_bound(n: usize, sum_abs_products: f32) -> f32 {
         (n as f32 + 1.0) * sum_abs_products / (1u32 << 21) as f32 + f32::MIN_POSITIVE
+    }
+
+    fn integer_quantizer_matches_the_engine() {
+        let mut rng = XorShift(0xACE1);
+        for (n, group, magnitude) in [(288, 32, 1.0f32), (768, 64, 40.0), (96, 8, 1e-3), (64, 16, 1e5)] {
+            let mut x: Vec<f32> = (0..n).map(|_| rng.unit() * magnitude).collect();
+            x[n / 2] = 0.0;
+            x[n / 3] = f32::from_bits(rng.next()); // any bit pattern, NaN and denormals included
+            let groups = n / group;
+            let (mut want, mut want_scales) = (vec![0i8; n], vec![0.0f32; groups]);
+            let (mut got, mut got_scales) = (vec![0i8; n], vec![0.0f32; groups]);
+            quantize_activations(&x, group, &mut want, &mut want_scales);
+            llm_kernels_r5900::quantize::quantize_activations(&x, group, &mut got, &mut got_scales);
+            assert_eq!(got, want, "codes {n}/{group}");
+            for (a, b) in want_scales.iter().zip(&got_scales) {
+                assert_eq!(a.to_bits(), b.to_bits(), "scales {n}/{group}");
+            }
+        }
+        // Random bit patterns against a fixed scale, element by element.
+        for _ in 0..2000 {
+            let (v, inv) = (f32::from_bits(rng.next()), 127.0 / (rng.unit().abs() + 1e-3));
+            let want = libm::roundf(v * inv) as i8; // the engine's per-element expression
+            assert_eq!(llm_kernels_r5900::quantize::round_product_to_i8(v, inv), want, "{v:e} · {inv:e}");
+        }
     }
 
     fn mmi_group_sums_match_scalar_sums() {
