@@ -1,5 +1,5 @@
 //! Measures the model's speed on the work a text console produces: full-screen clears (sprites),
-//! 8x8 glyph uploads (IMAGE transfers) and textured 4-bit glyph sprites.
+//! small untextured sprites, 8x8 glyph uploads (IMAGE transfers) and textured 4-bit glyph sprites.
 //!
 //! `cargo hrun --release -p ps2-gs --example fill_rate`
 
@@ -33,6 +33,27 @@ fn main() {
     }
     let seconds = start.elapsed().as_secs_f64();
     println!("sprite fill: {:.1} Mpixel/s", f64::from(clears * 640 * 448) / seconds / 1e6);
+
+    // ps2-gs-text's pattern: one PRIM, then RGBAQ + two XYZ2 per small sprite, in one packet.
+    // Packets of one screen row (80 cells) each: NLOOP is 15 bits, so packets stay small.
+    let cells = 100_000u32;
+    let packets: Vec<Vec<u128>> = (0..cells / 80)
+        .map(|row| {
+            let mut writes = vec![(gp::PRIM, 6)];
+            for column in 0..80u64 {
+                let (x, y) = (column * 8, u64::from(row % 56) * 8);
+                writes.extend([(gp::RGBAQ, column << 3), (gp::XYZ2, xy(x, y)), (gp::XYZ2, xy(x + 8, y + 8))]);
+            }
+            a_d(&writes)
+        })
+        .collect();
+    let start = Instant::now();
+    for packet in &packets {
+        gs.process_gif(packet);
+    }
+    assert!(gs.gif_idle());
+    let seconds = start.elapsed().as_secs_f64();
+    println!("8x8 untextured sprites: {:.0} k sprites/s", f64::from(cells) / seconds / 1e3);
 
     let glyphs = 20_000u32;
     let pixels = vec![0xFFFF_FFFFu128; 16];

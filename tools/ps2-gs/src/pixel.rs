@@ -65,8 +65,7 @@ impl Gs {
     /// when the frame buffer's format cannot be drawn to.
     pub(crate) fn draw_context(&mut self, prim_attributes: u64) -> Option<DrawContext> {
         let context = field(prim_attributes, 9, 1) as u8;
-        let registers = self.gp;
-        let register = |base: u8| registers[usize::from(base + context)];
+        let register = |base: u8| self.gp[usize::from(base + context)];
         let frame_register = register(gp::FRAME_1);
         let frame_psm = Psm::from_code(field(frame_register, 24, 6));
         let frame_psm = match frame_psm {
@@ -83,15 +82,20 @@ impl Gs {
         };
         let test = register(gp::TEST_1);
         let zbuf = register(gp::ZBUF_1);
-        let depth = if field(test, 16, 1) != 0 {
+        let depth_writes = field(zbuf, 32, 1) == 0;
+        let depth_always_passes = field(test, 17, 2) == 1;
+        // A depth test that always passes and writes nothing needs no depth buffer access.
+        let depth = if field(test, 16, 1) != 0 && (depth_writes || !depth_always_passes) {
             let psm = Psm::from_code(0x30 | field(zbuf, 24, 4)).unwrap_or(Psm::Z32);
             let buffer = BufferDesc { base_block: field(zbuf, 0, 9) as u32 * 32, width_64: frame.width_64, psm };
-            Some((buffer, field(zbuf, 32, 1) == 0))
+            Some((buffer, depth_writes))
         } else {
             None
         };
         let scissor_register = register(gp::SCISSOR_1);
         let scissor = [0, 16, 32, 48].map(|low| field(scissor_register, low, 11) as i32);
+        let alpha = register(gp::ALPHA_1);
+        let force_alpha_bit = register(gp::FBA_1) & 1 != 0;
         let texture = if field(prim_attributes, 4, 1) != 0 { self.texture(context) } else { None };
         if field(prim_attributes, 5, 1) != 0 || field(prim_attributes, 7, 1) != 0 {
             self.unsupported.insert("fog / anti-aliasing");
@@ -102,10 +106,10 @@ impl Gs {
             depth,
             scissor,
             test,
-            alpha: register(gp::ALPHA_1),
+            alpha,
             blend: field(prim_attributes, 6, 1) != 0,
             color_clamp: self.gp[usize::from(gp::COLCLAMP)] & 1 != 0,
-            force_alpha_bit: register(gp::FBA_1) & 1 != 0,
+            force_alpha_bit,
             texture,
             gouraud: field(prim_attributes, 3, 1) != 0,
             uv_coordinates: field(prim_attributes, 8, 1) != 0,
