@@ -77,6 +77,15 @@ fn null_pointer_load_is_a_symbolized_fault() {
 }
 
 #[test]
+fn misaligned_word_load_is_a_symbolized_fault() {
+    let mut code = testkit::li32(r::T0, 0x0010_0002).to_vec();
+    code.push(testkit::lw(r::T1, 0, r::T0));
+    let (_, result) = run(&code, &[("unaligned", 0, 3)]);
+    let text = result.unwrap_err().to_string();
+    assert!(text.contains("misaligned address 0x00100002") && text.contains("unaligned+0x8"), "{text}");
+}
+
+#[test]
 fn runaway_loop_hits_the_cycle_limit() {
     let code = [testkit::beq(r::ZERO, r::ZERO, -1), testkit::NOP];
     let elf = testkit::build_exe(BASE, &code, &[("spin", 0, 2)]);
