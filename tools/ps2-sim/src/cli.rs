@@ -27,6 +27,9 @@ pub struct SimOptions {
     /// Pad input script for the PADMAN server (format: see the README / `sif::pad`).
     #[arg(long, value_name = "FILE")]
     pub pad_script: Option<PathBuf>,
+    /// Count calls to these functions (comma-separated symbol names, e.g. `__addsf3,__mulsf3`).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub count_calls: Vec<String>,
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -65,7 +68,13 @@ impl SimOptions {
                 return RunOutcome { result: Err(SimError::BadOption(message)), summary };
             }
         };
-        let config = MachineConfig { max_cycles: self.max_cycles(), echo_console: true, args, pad_script };
+        let config = MachineConfig {
+            max_cycles: self.max_cycles(),
+            echo_console: true,
+            args,
+            pad_script,
+            count_calls: self.count_calls.clone(),
+        };
         let mut machine = match Machine::from_path(input, config) {
             Ok(m) => m,
             Err(e) => {

@@ -38,6 +38,9 @@ pub struct MachineConfig {
     pub args: Vec<String>,
     /// What the controllers do (PADMAN); `None`: both plugged in, nothing pressed.
     pub pad_script: Option<crate::sif::pad::PadScript>,
+    /// Functions (by demangled symbol name) whose calls are counted into
+    /// [`Summary::calls`], e.g. soft-float helpers like `__addsf3`.
+    pub count_calls: Vec<String>,
 }
 
 impl Default for MachineConfig {
@@ -47,6 +50,7 @@ impl Default for MachineConfig {
             echo_console: true,
             args: Vec::new(),
             pad_script: None,
+            count_calls: Vec::new(),
         }
     }
 }
@@ -184,13 +188,16 @@ pub struct Summary {
     pub dcache_hits: u64,
     /// Data-cache model misses.
     pub dcache_misses: u64,
+    /// Calls of the functions asked for with `count_calls` (name → calls; absent names are
+    /// not in the program).
+    pub calls: std::collections::BTreeMap<String, u64>,
 }
 
 impl Summary {
     /// The one-paragraph human form printed on stderr.
     pub fn to_text(&self) -> String {
         format!(
-            "ps2-sim: {}\n  {} instructions, {} est. cycles = {:.6} s at 294.912 MHz\n  host {:.3} s, {:.1} M instr/s; disc {} bytes read, {:.3} s drive time; {} syscalls",
+            "ps2-sim: {}\n  {} instructions, {} est. cycles = {:.6} s at 294.912 MHz\n  host {:.3} s, {:.1} M instr/s; disc {} bytes read, {:.3} s drive time; {} syscalls{}",
             self.outcome,
             self.instructions,
             self.cycles,
@@ -199,7 +206,8 @@ impl Summary {
             self.instructions_per_second / 1e6,
             self.disc_bytes_read,
             self.disc_seconds,
-            self.syscalls
+            self.syscalls,
+            self.calls.iter().map(|(name, n)| format!("\n  {n} calls to {name}")).collect::<String>()
         )
     }
 }
@@ -244,6 +252,8 @@ pub struct Machine {
     /// Symbols of the loaded program.
     pub symbols: Symbols,
     config: MachineConfig,
+    /// Watched functions: name and counter index in the CPU.
+    watched: Vec<(String, usize)>,
 }
 
 impl Machine {
@@ -265,7 +275,15 @@ impl Machine {
         // The main thread starts with IE set and EIE clear: crt0 enables interrupts with `ei`
         // once it is ready for them.
         cpu.cop0[r5900::cop0::STATUS] = THREAD_STATUS & !r5900::cop0::STATUS_EIE;
-        Ok(Machine { cpu, hw, kernel, symbols: image.symbols, config })
+        let watched = config
+            .count_calls
+            .iter()
+            .filter_map(|name| {
+                let addr = image.symbols.address_of(name)?;
+                Some((name.clone(), cpu.watch_calls_to(addr)))
+            })
+            .collect();
+        Ok(Machine { cpu, hw, kernel, symbols: image.symbols, config, watched })
     }
 
     /// Loads an ELF file from the host.
@@ -328,6 +346,11 @@ impl Machine {
             syscalls: self.kernel.syscall_count,
             dcache_hits: self.cpu.dcache.hits,
             dcache_misses: self.cpu.dcache.misses,
+            calls: self
+                .watched
+                .iter()
+                .map(|(name, index)| (name.clone(), self.cpu.call_counts()[*index]))
+                .collect(),
         };
         RunOutcome { result, summary }
     }

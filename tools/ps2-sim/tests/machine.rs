@@ -177,6 +177,24 @@ fn bad_inputs_are_clear_errors() {
 }
 
 #[test]
+fn calls_to_watched_functions_are_counted() {
+    // main: jal helper three times (jal + delay slot), then exit; helper: jr ra.
+    let jal = |target: u32| 0x0C00_0000 | ((target >> 2) & 0x03FF_FFFF);
+    let helper = BASE + 9 * 4;
+    let mut code = vec![jal(helper), testkit::NOP, jal(helper), testkit::NOP, jal(helper), testkit::NOP];
+    code.extend(exit_with(0)); // 6-8
+    code.extend([testkit::jr(r::RA), testkit::NOP]); // 9-10
+    let elf = testkit::build_exe(BASE, &code, &[("main", 0, 9), ("helper", 9, 2)]);
+    let cfg = MachineConfig { count_calls: vec!["helper".into(), "absent".into()], ..config() };
+    let mut m = Machine::from_elf_bytes(&elf, "t", cfg).unwrap();
+    let outcome = m.run();
+    assert_eq!(outcome.result.unwrap(), 0);
+    assert_eq!(outcome.summary.calls.get("helper"), Some(&3));
+    assert!(!outcome.summary.calls.contains_key("absent"));
+    assert!(outcome.summary.to_text().contains("3 calls to helper"));
+}
+
+#[test]
 fn benchmark_program_runs_to_exit() {
     let report = ps2_sim::bench::run(80_000);
     // 10,000 iterations of 8 instructions plus 7 of set-up and exit.
