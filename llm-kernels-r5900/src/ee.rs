@@ -5,7 +5,7 @@
 //! produced by GNU as (`mipsel-linux-gnu-as -march=r5900`) and are decoded back by `r5900::decode` and
 //! `mipsel-linux-gnu-objdump -m mips:5900` (see the README). Because a `.word` cannot name a register
 //! chosen by the compiler, these are whole functions (`global_asm!`, o32 calling convention) using fixed
-//! registers: arguments in `$4..$7` (a fifth and sixth at `16($sp)`, `20($sp)`), scratch in `$8..$15`, `$24`, `$25`, FPU `$f0..$f3`.
+//! registers: arguments in `$4..$7` (a fifth and sixth at `16($sp)`, `20($sp)`), scratch in `$8..$15`, `$24`, `$25`, FPU `$f0..$f9`.
 //!
 //! Compiled code never touches the FPU (soft-float) or the upper 64 bits of GPRs or HI/LO, so clobbering them
 //! needs no saving. Every loop ends in one conditional branch with a NOP delay slot and is longer than six
@@ -176,7 +176,8 @@ q8_row_fpu_fn!("ps2rs_q8_row_fpu_x2", q8_chunk_loop_x2);
 core::arch::global_asm!(
     // ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize (>0)) -> u32 (f32 bits)
     //
-    // ACC = 0; ACC += a[i]·b[i] with madda.s (product and sum each truncated toward zero); result ACC + 0·0.
+    // ACC = 0; ACC += a[i]·b[i] with madda.s in index order (product and sum each truncated toward zero),
+    // four elements per pass, then the n % 4 rest one by one; the result is ACC + 0·0.
     ".section .text.ps2rs_f32_dot,\"ax\",@progbits",
     ".globl ps2rs_f32_dot",
     ".type ps2rs_f32_dot,@function",
@@ -188,17 +189,42 @@ core::arch::global_asm!(
     ".set hardfloat",
     "    mtc1   $0, $f0",
     "    .word  0x4600001a",            // mula.s  $f0, $f0        ACC = 0
+    "    srl    $7, $6, 2",             // t3 = passes of four
+    "    beq    $7, $0, 3f",
+    "    andi   $6, $6, 3",             // (delay slot) a2 = the rest
     "1:",
+    "    lwc1   $f1, 0($4)",
+    "    lwc1   $f2, 0($5)",
+    "    lwc1   $f3, 4($4)",
+    "    lwc1   $f4, 4($5)",
+    "    lwc1   $f5, 8($4)",
+    "    lwc1   $f6, 8($5)",
+    "    lwc1   $f7, 12($4)",
+    "    lwc1   $f8, 12($5)",
+    "    .word  0x4602081e",            // madda.s $f1, $f2        ACC += f1·f2
+    "    .word  0x4604181e",            // madda.s $f3, $f4
+    "    .word  0x4606281e",            // madda.s $f5, $f6
+    "    .word  0x4608381e",            // madda.s $f7, $f8
+    "    addiu  $7, $7, -1",
+    "    addiu  $4, $4, 16",
+    "    addiu  $5, $5, 16",
+    "    bne    $7, $0, 1b",
+    "    nop",
+    "3:",
+    "    beq    $6, $0, 5f",
+    "    nop",
+    "4:",
     "    lwc1   $f1, 0($4)",
     "    lwc1   $f2, 0($5)",
     "    addiu  $6, $6, -1",
     "    addiu  $4, $4, 4",
     "    addiu  $5, $5, 4",
-    "    .word  0x4602081e",            // madda.s $f1, $f2        ACC += f1·f2
-    "    bne    $6, $0, 1b",
+    "    .word  0x4602081e",            // madda.s $f1, $f2
+    "    bne    $6, $0, 4b",
     "    nop",
-    "    .word  0x460000dc",            // madd.s  $f3, $f0, $f0   f3 = ACC + 0·0
-    "    mfc1   $2, $f3",
+    "5:",
+    "    .word  0x4600025c",            // madd.s  $f9, $f0, $f0   f9 = ACC + 0·0
+    "    mfc1   $2, $f9",
     "    jr     $31",
     "    nop",
     ".set pop",
