@@ -90,7 +90,7 @@ pub fn setup_video(mode: VideoMode, background: Color) {
         unsafe { dmac.ctrl.write(dmac.ctrl.read() | D_CTRL_DMAE) };
     }
     // SAFETY: resetting the GS stops any drawing; nothing else in the program is drawing while it sets a mode.
-    unsafe { gs::control().csr.value.write(Csr::RESET.bits()) };
+    unsafe { write_privileged(&gs::control().csr, Csr::RESET.bits()) };
     syscall::gs_put_imr(IMR_ALL_MASKED);
     let crt = mode.crt();
     let interlace = if crt.interlace { syscall::Interlace::Interlaced } else { syscall::Interlace::Progressive };
@@ -107,14 +107,51 @@ pub fn setup_video(mode: VideoMode, background: Color) {
     let regs = mode.display_registers(background);
     // SAFETY: values computed for this mode; the registers only control what is displayed.
     unsafe {
-        display.pmode.value.write(regs.pmode);
-        display.smode2.value.write(regs.smode2);
-        display.dispfb1.value.write(regs.dispfb1);
-        display.display1.value.write(regs.display1);
-        display.bgcolor.value.write(regs.bgcolor);
+        write_privileged(&display.pmode, regs.pmode);
+        write_privileged(&display.smode2, regs.smode2);
+        write_privileged(&display.dispfb1, regs.dispfb1);
+        write_privileged(&display.display1, regs.display1);
+        write_privileged(&display.bgcolor, regs.bgcolor);
     }
     let mut packet = AdPacket::<16>::new();
     // 11 writes always fit in 15.
     let _ = mode.drawing_environment(&mut packet);
     send(packet.finish());
+}
+
+/// Writes a 64-bit GS privileged register with one 64-bit store, as the GS expects.
+///
+/// The EE target is built as 32-bit MIPS II, where a `u64` volatile write becomes two 32-bit `sw`s (half a
+/// register at a time). The R5900 itself has 64-bit registers: the value is assembled in one of them and
+/// stored with `sd` (MIPS III instructions the R5900 implements; the kernel saves full registers on
+/// interrupts, so the upper half survives between the instructions).
+///
+/// # Safety
+/// As for any GS register write: the value takes effect on the display at once.
+#[inline(always)]
+unsafe fn write_privileged(register: &gs::Reg64, value: u64) {
+    #[cfg(target_arch = "mips")]
+    // SAFETY: `register` is a live, 16-byte aligned GS register; only the two named scratch registers change.
+    unsafe {
+        core::arch::asm!(
+            ".set push",
+            ".set mips3",
+            ".set noat",
+            "dsll32 {hi}, {hi}, 0",
+            "dsll32 {lo}, {lo}, 0",
+            "dsrl32 {lo}, {lo}, 0",
+            "or {hi}, {hi}, {lo}",
+            "sd {hi}, 0({addr})",
+            ".set pop",
+            hi = inout(reg) (value >> 32) as u32 => _,
+            lo = inout(reg) value as u32 => _,
+            addr = in(reg) core::ptr::from_ref(register),
+            options(nostack, preserves_flags),
+        );
+    }
+    #[cfg(not(target_arch = "mips"))]
+    // SAFETY: only reachable with a register block, which ps2-sys hands out on the EE only.
+    unsafe {
+        register.value.write(value)
+    };
 }
