@@ -60,6 +60,16 @@ struct Timing {
 }
 
 impl VideoMode {
+    /// The interlaced TV mode of a console's region, from the contents of `rom0:ROMVER` (e.g.
+    /// `0220EC20060905`): character 4 is `'E'` on European (PAL) machines and `'J'`, `'A'`, `'C'`... elsewhere
+    /// (NTSC), the test libgraph's `graph_get_region` makes. `None` when the text is too short to tell.
+    pub fn for_romver(romver: &[u8]) -> Option<VideoMode> {
+        match romver.get(4)? {
+            b'E' => Some(VideoMode::PalInterlaced),
+            _ => Some(VideoMode::NtscInterlaced),
+        }
+    }
+
     /// The frame buffer's (and the drawable screen's) width in pixels.
     pub const fn width(self) -> u16 {
         640
@@ -164,6 +174,14 @@ mod tests {
         assert_eq!(p.smode2, 2);
         assert_eq!(p.bgcolor, 0x030201);
         assert_eq!(VideoMode::PalInterlaced.frame_pages(), 160);
+    }
+
+    #[test]
+    fn region_from_romver() {
+        assert_eq!(VideoMode::for_romver(b"0220EC20060905"), Some(VideoMode::PalInterlaced));
+        assert_eq!(VideoMode::for_romver(b"0220AC20060905"), Some(VideoMode::NtscInterlaced));
+        assert_eq!(VideoMode::for_romver(b"0160JC20011004"), Some(VideoMode::NtscInterlaced));
+        assert_eq!(VideoMode::for_romver(b"022"), None);
     }
 
     #[test]
