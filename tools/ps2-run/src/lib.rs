@@ -16,6 +16,8 @@
 //! * `PS2_SIM_ARGS="--json out.json --max-seconds 120"` passes options to the simulator;
 //! * `PS2_DISC_DIR=<dir>` overrides the data-file folder.
 
+#![warn(missing_docs)]
+
 pub mod backend;
 pub mod disc;
 

@@ -15,6 +15,8 @@
 //!
 //! See the crate README for what is modelled, the timing model and the exit codes.
 
+#![warn(missing_docs)]
+
 pub mod bench;
 pub mod boot;
 mod bus;
