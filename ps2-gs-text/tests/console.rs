@@ -19,12 +19,13 @@ struct Screen {
     vertex: Option<(u16, u16)>,
     packets: usize,
     sprites: usize,
+    qwords: usize,
 }
 
 impl Screen {
     fn new(mode: VideoMode) -> Self {
         let (width, height) = (mode.width() as usize, mode.height() as usize);
-        Screen { width, height, pixels: vec![Color::rgb(1, 2, 3); width * height], color: Color::BLACK, vertex: None, packets: 0, sprites: 0 }
+        Screen { width, height, pixels: vec![Color::rgb(1, 2, 3); width * height], color: Color::BLACK, vertex: None, packets: 0, sprites: 0, qwords: 0 }
     }
 
     fn at(&self, x: usize, y: usize) -> Color {
@@ -44,6 +45,7 @@ impl GifSink for Screen {
         assert_eq!((tag >> 64) & 0xF, 0xE, "A+D");
         assert_eq!(packet[1] >> 64, reg::PRIM as u128, "every packet sets its primitive first");
         self.packets += 1;
+        self.qwords += packet.len();
         for &q in &packet[1..] {
             let (value, register) = (q as u64, (q >> 64) as u8);
             match register {
@@ -226,6 +228,8 @@ fn a_screenful_of_text_costs_few_packets() {
     c.print(&"The quick brown fox jumps over the lazy dog. ".repeat(columns * c.rows() as usize / 45));
     let packets = c.sink().packets - before;
     let sprites = c.sink().sprites;
+    let qwords = c.sink().qwords;
+    eprintln!("full screen of text: {packets} packets, {sprites} sprites, {qwords} quadwords ({} KiB)", qwords * 16 / 1024);
     assert!(packets <= 120, "{packets} packets");
     // Background + a handful of sprites per character.
     assert!(sprites < columns * c.rows() as usize * 8, "{sprites} sprites");
