@@ -2,7 +2,7 @@
 //!
 //! # Drawing strategy
 //! Each cell is drawn as one background sprite plus one untextured sprite per rectangle of ink in its glyph
-//! ([`crate::font::rects`] merges horizontal runs that repeat on the next row, so a typical letter is 4-8
+//! ([`crate::font::glyph_rects`], computed at compile time, merges horizontal runs that repeat on the next row, so a typical letter is 4-8
 //! sprites). The alternative, uploading the font once as a texture and drawing one textured sprite per
 //! character, sends fewer bytes per character, but needs a texture upload, TEX0/TEX1/CLAMP/ALPHA set-up and
 //! a CLUT or an alpha-tested 32-bit texture, and it only works with a GS model that samples textures. Text
@@ -321,7 +321,7 @@ impl<S: GifSink> Console<S> {
         let (sx, sy) = (self.layout.scale_x as u16, self.layout.scale_y as u16);
         self.reserve(CELL_WRITES);
         self.sprite(cell.background, x, y, x + GLYPH_SIZE * sx, y + GLYPH_SIZE * sy);
-        for r in font::rects(font::glyph(cell.code)).as_slice() {
+        for r in font::glyph_rects(cell.code).as_slice() {
             let (x0, x1) = (x + r.x0 as u16 * sx, x + r.x1 as u16 * sx);
             let (y0, y1) = (y + r.y0 as u16 * sy, y + r.y1 as u16 * sy);
             self.sprite(cell.foreground, x0, y0, x1, y1);

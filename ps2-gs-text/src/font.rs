@@ -146,7 +146,7 @@ const fn build() -> [Glyph; 96] {
 }
 
 /// The glyphs for 0x20..=0x7F.
-static FONT: [Glyph; 96] = build();
+static FONT: [Glyph; 96] = FONT_TABLE;
 
 /// The glyph index (a byte in 0x20..=0x7F) the console stores for `ch`: itself when printable ASCII, else
 /// [`REPLACEMENT`].
@@ -191,11 +191,13 @@ impl GlyphRects {
 }
 
 /// Splits a glyph into horizontal runs of ink and merges runs that repeat on the next row into one taller
-/// rectangle (a vertical stem becomes one sprite instead of seven).
-pub fn rects(glyph: &Glyph) -> GlyphRects {
-    let mut out = GlyphRects { rects: [Rect::default(); MAX_RECTS], len: 0 };
-    for (y, &bits) in glyph.iter().enumerate() {
-        let y = y as u8;
+/// rectangle (a vertical stem becomes one sprite instead of seven). The built-in font's rectangles are
+/// computed once at compile time ([`glyph_rects`]); this is for other glyphs.
+pub const fn rects(glyph: &Glyph) -> GlyphRects {
+    let mut out = GlyphRects { rects: [Rect { x0: 0, x1: 0, y0: 0, y1: 0 }; MAX_RECTS], len: 0 };
+    let mut y = 0;
+    while y < 8 {
+        let bits = glyph[y];
         let mut x = 0u8;
         while x < 8 {
             if bits & (0x80 >> x) == 0 {
@@ -206,17 +208,47 @@ pub fn rects(glyph: &Glyph) -> GlyphRects {
             while x < 8 && bits & (0x80 >> x) != 0 {
                 x += 1;
             }
-            let extended = out.rects[..out.len].iter_mut().find(|r| r.x0 == start && r.x1 == x && r.y1 == y);
-            match extended {
-                Some(rect) => rect.y1 = y + 1,
-                None => {
-                    out.rects[out.len] = Rect { x0: start, x1: x, y0: y, y1: y + 1 };
-                    out.len += 1;
+            // Extend a rectangle that ends on the row above with exactly this run, else start one.
+            let mut i = 0;
+            let mut extended = false;
+            while i < out.len {
+                let r = &mut out.rects[i];
+                if r.x0 == start && r.x1 == x && r.y1 == y as u8 {
+                    r.y1 = y as u8 + 1;
+                    extended = true;
+                    break;
                 }
+                i += 1;
+            }
+            if !extended {
+                out.rects[out.len] = Rect { x0: start, x1: x, y0: y as u8, y1: y as u8 + 1 };
+                out.len += 1;
             }
         }
+        y += 1;
     }
     out
+}
+
+const fn build_rects() -> [GlyphRects; 96] {
+    let mut all = [GlyphRects { rects: [Rect { x0: 0, x1: 0, y0: 0, y1: 0 }; MAX_RECTS], len: 0 }; 96];
+    let mut g = 0;
+    while g < 96 {
+        all[g] = rects(&FONT_TABLE[g]);
+        g += 1;
+    }
+    all
+}
+
+/// The glyphs as a constant, for the compile-time rectangle table.
+const FONT_TABLE: [Glyph; 96] = build();
+/// Every built-in glyph's rectangles, computed at compile time so drawing a character does no bit scanning.
+static RECTS: [GlyphRects; 96] = build_rects();
+
+/// The rectangles of a built-in glyph (codes as for [`glyph`]).
+pub fn glyph_rects(code: u8) -> &'static GlyphRects {
+    let index = if (0x20..=0x7F).contains(&code) { code - 0x20 } else { REPLACEMENT - 0x20 };
+    &RECTS[index as usize]
 }
 
 #[cfg(test)]
@@ -262,6 +294,7 @@ mod tests {
                 }
             }
             assert_eq!(&painted, g, "glyph {code:#x}");
+            assert_eq!(glyph_rects(code).as_slice(), rects(g).as_slice(), "compile-time table for {code:#x}");
         }
     }
 
