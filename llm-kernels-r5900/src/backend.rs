@@ -63,6 +63,33 @@ pub fn axpy(out: &mut [f32], a: f32, x: &[f32]) {
     imp::axpy(&mut out[..n], a, &x[..n]);
 }
 
+/// `x[i] = exp(x[i] - shift)`, returning `Σ x[i]` (the middle of a softmax; `shift` is the maximum).
+///
+/// On the EE: Cody-Waite reduction and a degree-7 polynomial on the FPU, relative error about
+/// `1e-6 + 2^-22·|x[i] - shift|` per element, exponents below -86 give e^-86 instead of 0, no Inf/NaN;
+/// elsewhere `libm::expf`, as the portable softmax.
+pub fn exp_shifted(x: &mut [f32], shift: f32) -> f32 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    imp::exp_shifted(x, shift)
+}
+
+/// `x[i] *= s`.
+pub fn scale(x: &mut [f32], s: f32) {
+    if !x.is_empty() {
+        imp::scale(x, s);
+    }
+}
+
+/// `out[i] = (x[i] · s) · w[i]` (rmsnorm's last step, in the portable order).
+pub fn scale_mul(out: &mut [f32], x: &[f32], w: &[f32], s: f32) {
+    let n = out.len().min(x.len()).min(w.len());
+    if n > 0 {
+        imp::scale_mul(&mut out[..n], &x[..n], &w[..n], s);
+    }
+}
+
 #[cfg(target_arch = "mips")]
 use crate::ee as imp;
 
@@ -93,6 +120,27 @@ mod imp {
 
     pub fn dot(a: &[f32], b: &[f32]) -> f32 {
         a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    pub fn exp_shifted(x: &mut [f32], shift: f32) -> f32 {
+        let mut sum = 0.0;
+        for v in x.iter_mut() {
+            *v = libm::expf(*v - shift);
+            sum += *v;
+        }
+        sum
+    }
+
+    pub fn scale(x: &mut [f32], s: f32) {
+        for v in x.iter_mut() {
+            *v *= s;
+        }
+    }
+
+    pub fn scale_mul(out: &mut [f32], x: &[f32], w: &[f32], s: f32) {
+        for ((o, &v), &w) in out.iter_mut().zip(x).zip(w) {
+            *o = v * s * w;
+        }
     }
 
     pub fn axpy(out: &mut [f32], a: f32, x: &[f32]) {

@@ -230,6 +230,141 @@ core::arch::global_asm!(
     ".set pop",
     ".size ps2rs_f32_dot, . - ps2rs_f32_dot",
     "",
+    // ps2rs_f32_exp_shifted(x: *mut f32, n: usize (>0), shift: u32 (f32 bits)) -> u32 (f32 bits)
+    //
+    // x[i] = exp(x[i] - shift) for x[i] ≤ shift, returns Σ x[i] (in index order, truncating). Cody-Waite:
+    // d = max(x - shift, -86) (below, exp is under 2^-124 and the result stays e^-86 ≈ 4.5e-38 instead of
+    // going denormal); k = trunc(d·log2(e) - 0.5), an integer within ½ of d·log2(e); r = d - k·ln2_hi -
+    // k·ln2_lo with |r| ≤ ln2/2 (k·ln2_hi is exact: 7 × 15 significant bits); exp(r) by its Taylor series
+    // to r^7/7! in Horner form (truncation error < 6e-9); 2^k added to the exponent field.
+    ".section .text.ps2rs_f32_exp_shifted,\"ax\",@progbits",
+    ".globl ps2rs_f32_exp_shifted",
+    ".type ps2rs_f32_exp_shifted,@function",
+    ".p2align 3",
+    "ps2rs_f32_exp_shifted:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    ".set hardfloat",
+    "    lui    $8, 0x3fb8",
+    "    ori    $8, $8, 0xaa3b",
+    "    mtc1   $8, $f10",              // log2(e)
+    "    lui    $8, 0x3f31",
+    "    ori    $8, $8, 0x7200",
+    "    mtc1   $8, $f11",              // ln2_hi = 0.693145751953125
+    "    lui    $8, 0x35bf",
+    "    ori    $8, $8, 0xbe8e",
+    "    mtc1   $8, $f12",              // ln2_lo = ln2 - ln2_hi
+    "    mtc1   $6, $f13",              // shift
+    "    lui    $8, 0xc2ac",
+    "    mtc1   $8, $f14",              // -86
+    "    lui    $8, 0x3f00",
+    "    mtc1   $8, $f15",              // 1/2
+    "    lui    $8, 0x3950",
+    "    ori    $8, $8, 0x0d01",
+    "    mtc1   $8, $f16",              // 1/5040
+    "    lui    $8, 0x3ab6",
+    "    ori    $8, $8, 0x0b61",
+    "    mtc1   $8, $f17",              // 1/720
+    "    lui    $8, 0x3c08",
+    "    ori    $8, $8, 0x8889",
+    "    mtc1   $8, $f18",              // 1/120
+    "    lui    $8, 0x3d2a",
+    "    ori    $8, $8, 0xaaab",
+    "    mtc1   $8, $f19",              // 1/24
+    "    lui    $8, 0x3e2a",
+    "    ori    $8, $8, 0xaaab",
+    "    mtc1   $8, $f20",              // 1/6
+    "    lui    $8, 0x3f80",
+    "    mtc1   $8, $f22",              // 1
+    "    mtc1   $0, $f23",              // sum = 0
+    "1:",
+    "    lwc1   $f1, 0($4)",
+    "    sub.s  $f1, $f1, $f13",        // d = x - shift
+    "    .word  0x460e0868",            // max.s  $f1, $f1, $f14   d = max(d, -86)
+    "    mul.s  $f2, $f1, $f10",
+    "    sub.s  $f2, $f2, $f15",
+    "    cvt.w.s $f3, $f2",             // k (cvt.w.s truncates on the R5900)
+    "    cvt.s.w $f4, $f3",
+    "    mfc1   $8, $f3",
+    "    mul.s  $f5, $f4, $f11",
+    "    sub.s  $f1, $f1, $f5",
+    "    mul.s  $f5, $f4, $f12",
+    "    sub.s  $f1, $f1, $f5",         // r
+    "    mul.s  $f6, $f1, $f16",
+    "    add.s  $f6, $f6, $f17",
+    "    mul.s  $f6, $f6, $f1",
+    "    add.s  $f6, $f6, $f18",
+    "    mul.s  $f6, $f6, $f1",
+    "    add.s  $f6, $f6, $f19",
+    "    mul.s  $f6, $f6, $f1",
+    "    add.s  $f6, $f6, $f20",
+    "    mul.s  $f6, $f6, $f1",
+    "    add.s  $f6, $f6, $f15",
+    "    mul.s  $f6, $f6, $f1",
+    "    add.s  $f6, $f6, $f22",
+    "    mul.s  $f6, $f6, $f1",
+    "    add.s  $f6, $f6, $f22",        // exp(r)
+    "    mfc1   $9, $f6",
+    "    sll    $8, $8, 23",
+    "    addu   $9, $9, $8",            // · 2^k
+    "    mtc1   $9, $f6",
+    "    swc1   $f6, 0($4)",
+    "    add.s  $f23, $f23, $f6",
+    "    addiu  $5, $5, -1",
+    "    addiu  $4, $4, 4",
+    "    bne    $5, $0, 1b",
+    "    nop",
+    "    mfc1   $2, $f23",
+    "    jr     $31",
+    "    nop",
+    ".set pop",
+    ".size ps2rs_f32_exp_shifted, . - ps2rs_f32_exp_shifted",
+    "",
+    // ps2rs_f32_scale_mul(out: *mut f32, x: *const f32, w: *const f32, n: usize (>0), s: u32 (f32 bits))
+    //
+    // out[i] = (x[i] · s) · w[i]; with w == NULL, out[i] = x[i] · s (out may equal x).
+    ".section .text.ps2rs_f32_scale_mul,\"ax\",@progbits",
+    ".globl ps2rs_f32_scale_mul",
+    ".type ps2rs_f32_scale_mul,@function",
+    ".p2align 3",
+    "ps2rs_f32_scale_mul:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    ".set hardfloat",
+    "    lw     $8, 16($sp)",
+    "    mtc1   $8, $f0",               // s
+    "    beq    $6, $0, 3f",
+    "    nop",
+    "1:",
+    "    lwc1   $f1, 0($5)",
+    "    lwc1   $f2, 0($6)",
+    "    mul.s  $f1, $f1, $f0",
+    "    addiu  $7, $7, -1",
+    "    addiu  $5, $5, 4",
+    "    addiu  $6, $6, 4",
+    "    mul.s  $f1, $f1, $f2",
+    "    swc1   $f1, 0($4)",
+    "    addiu  $4, $4, 4",
+    "    bne    $7, $0, 1b",
+    "    nop",
+    "    jr     $31",
+    "    nop",
+    "3:",
+    "    lwc1   $f1, 0($5)",
+    "    addiu  $7, $7, -1",
+    "    addiu  $5, $5, 4",
+    "    mul.s  $f1, $f1, $f0",
+    "    addiu  $4, $4, 4",
+    "    swc1   $f1, -4($4)",
+    "    bne    $7, $0, 3b",
+    "    nop",
+    "    jr     $31",
+    "    nop",
+    ".set pop",
+    ".size ps2rs_f32_scale_mul, . - ps2rs_f32_scale_mul",
+    "",
     // ps2rs_f32_axpy(out: *mut f32, a: u32 (f32 bits), x: *const f32, n: usize (>0))
     ".section .text.ps2rs_f32_axpy,\"ax\",@progbits",
     ".globl ps2rs_f32_axpy",
@@ -279,6 +414,8 @@ unsafe extern "C" {
         w_scales: *const u8,
     ) -> u32;
     fn ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize) -> u32;
+    fn ps2rs_f32_exp_shifted(x: *mut f32, n: usize, shift: u32) -> u32;
+    fn ps2rs_f32_scale_mul(out: *mut f32, x: *const f32, w: *const f32, n: usize, s: u32);
     fn ps2rs_f32_axpy(out: *mut f32, a: u32, x: *const f32, n: usize);
 }
 
@@ -331,4 +468,27 @@ pub fn axpy(out: &mut [f32], a: f32, x: &[f32]) {
     debug_assert!(!out.is_empty() && out.len() == x.len());
     // SAFETY: both slices hold `out.len() > 0` aligned f32s; the routine reads `x` and updates `out` in place.
     unsafe { ps2rs_f32_axpy(out.as_mut_ptr(), a.to_bits(), x.as_ptr(), out.len()) }
+}
+
+/// See [`crate::backend::exp_shifted`]; `x` is not empty.
+pub fn exp_shifted(x: &mut [f32], shift: f32) -> f32 {
+    debug_assert!(!x.is_empty());
+    // SAFETY: `x` holds `x.len() > 0` aligned f32s; the routine rewrites exactly those.
+    f32::from_bits(unsafe { ps2rs_f32_exp_shifted(x.as_mut_ptr(), x.len(), shift.to_bits()) })
+}
+
+/// See [`crate::backend::scale`]; `x` is not empty.
+pub fn scale(x: &mut [f32], s: f32) {
+    debug_assert!(!x.is_empty());
+    let ptr = x.as_mut_ptr();
+    // SAFETY: in place over `x.len() > 0` aligned f32s (`w` NULL selects the unweighted loop, which reads each
+    // element before it writes it).
+    unsafe { ps2rs_f32_scale_mul(ptr, ptr, core::ptr::null(), x.len(), s.to_bits()) }
+}
+
+/// See [`crate::backend::scale_mul`]; the slices have the same, non-zero length.
+pub fn scale_mul(out: &mut [f32], x: &[f32], w: &[f32], s: f32) {
+    debug_assert!(!out.is_empty() && out.len() == x.len() && out.len() == w.len());
+    // SAFETY: three slices of `out.len() > 0` aligned f32s; `out` is written, `x` and `w` read.
+    unsafe { ps2rs_f32_scale_mul(out.as_mut_ptr(), x.as_ptr(), w.as_ptr(), out.len(), s.to_bits()) }
 }

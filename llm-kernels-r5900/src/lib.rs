@@ -12,7 +12,9 @@
 //!   products therefore differs from the round-to-nearest result by at most about `n · 2^-22 · Σ|aᵢbᵢ|`
 //!   (two roundings per term, each below one unit in the last place, `2^-23` relative); the EE tests check
 //!   that bound.
-//! - Q4 and ternary matrices, rmsnorm, softmax and row decoding use the portable code.
+//! - **rmsnorm and softmax on the FPU**: the same formulas; the exponential is a Cody-Waite reduction with a
+//!   degree-7 polynomial (relative error about `1e-6 + 2^-22·|x - max|`, see [`backend::exp_shifted`]).
+//! - Q4 and ternary matrices and row decoding use the portable code.
 //!
 //! On every other architecture the primitives ([`backend`]) are plain Rust with the portable arithmetic, so
 //! the crate builds and tests on the host and computes exactly what [`PortableKernels`] computes.
@@ -112,6 +114,21 @@ impl Kernels for R5900Kernels {
 
     fn dot(&mut self, a: &[f32], b: &[f32]) -> f32 {
         backend::dot(a, b)
+    }
+
+    /// The portable formula with the sum of squares ([`backend::dot`]) and the scaling
+    /// ([`backend::scale_mul`]) on the FPU; the one square root stays soft-float.
+    fn rmsnorm(&mut self, out: &mut [f32], x: &[f32], weight: &[f32], eps: f32) {
+        let sum_sq = backend::dot(x, x);
+        let inv = 1.0 / libm::sqrtf(sum_sq / x.len() as f32 + eps);
+        backend::scale_mul(out, x, weight, inv);
+    }
+
+    /// The portable formula with the exponentials and scaling on the FPU ([`backend::exp_shifted`]).
+    fn softmax(&mut self, x: &mut [f32]) {
+        let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        let sum = backend::exp_shifted(x, max);
+        backend::scale(x, 1.0 / sum);
     }
 
     fn axpy(&mut self, out: &mut [f32], a: f32, x: &[f32]) {

@@ -123,3 +123,19 @@ fn dot_and_axpy_match_the_trait_defaults_and_accept_empty_input() {
     let want: Vec<f32> = b.iter().zip(&a).map(|(o, v)| o + 0.75 * v).collect();
     assert_eq!(bits(&out), bits(&want));
 }
+
+#[test]
+fn rmsnorm_and_softmax_match_the_trait_defaults() {
+    let mut rng = XorShift(5);
+    let (x, w) = (random(&mut rng, 37), random(&mut rng, 37));
+    let (mut want, mut got) = (vec![0.0; 37], vec![0.0; 37]);
+    PortableKernels::new(1).rmsnorm(&mut want, &x, &w, 1e-5);
+    R5900Kernels::new(1).rmsnorm(&mut got, &x, &w, 1e-5);
+    assert_eq!(bits(&want), bits(&got));
+    let mut want: Vec<f32> = x.iter().map(|v| v * 30.0).collect();
+    let mut got = want.clone();
+    PortableKernels::new(1).softmax(&mut want);
+    R5900Kernels::new(1).softmax(&mut got);
+    assert_eq!(bits(&want), bits(&got));
+    R5900Kernels::new(1).softmax(&mut []);
+}

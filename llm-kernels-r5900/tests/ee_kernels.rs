@@ -35,7 +35,10 @@ mod ee {
         q8_fpu_scaling_is_within_its_bound,
         f32_matvec_is_within_the_truncation_bound,
         dot_and_axpy_are_within_the_truncation_bound,
+        softmax_is_within_its_documented_error,
+        rmsnorm_is_within_the_truncation_bound,
         benchmark_q8_and_f32_matvec,
+        benchmark_softmax_and_rmsnorm,
     );
 
     /// Marsaglia xorshift32: reproducible data without a dependency.
@@ -267,6 +270,74 @@ mod ee {
             }
         }
         assert_eq!(kernels.dot(&[], &[]), 0.0);
+    }
+
+    /// Softmax: each exponential within `1e-6 + 2^-22·|x - max|` relative (reduction, polynomial and truncation),
+    /// the sum and the final scaling within `(n + 2)·2^-22`, exponents below -86 giving at most e^-86 ≈ 4.5e-38.
+    fn softmax_is_within_its_documented_error() {
+        let mut rng = XorShift(31337);
+        let mut kernels = R5900Kernels::new(1);
+        for n in [1, 2, 5, 64, 257] {
+            for spread in [1.0f32, 10.0, 50.0] {
+                let input: Vec<f32> = (0..n).map(|_| rng.unit() * spread).collect();
+                let mut want = input.clone();
+                PortableKernels::new(1).softmax(&mut want);
+                let mut got = input.clone();
+                kernels.softmax(&mut got);
+                let max = input.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                for i in 0..n {
+                    let relative = 1e-6 + ((max - input[i]) + (n as f32 + 2.0)) / (1u32 << 22) as f32;
+                    let bound = want[i] * relative + 1e-37;
+                    assert!(
+                        (want[i] - got[i]).abs() <= bound,
+                        "softmax n={n} spread {spread}: [{i}] portable {} vs R5900 {} (bound {bound})",
+                        want[i],
+                        got[i]
+                    );
+                }
+            }
+        }
+    }
+
+    /// Rmsnorm: the sum of squares within `n·2^-22` relative, its inverse square root within half that, and
+    /// two truncating products.
+    fn rmsnorm_is_within_the_truncation_bound() {
+        let mut rng = XorShift(4242);
+        let mut kernels = R5900Kernels::new(1);
+        for n in [1, 3, 48, 288, 769] {
+            let (x, w) = (rng.vec(n), rng.vec(n));
+            let (mut want, mut got) = (vec![0.0; n], vec![0.0; n]);
+            PortableKernels::new(1).rmsnorm(&mut want, &x, &w, 1e-5);
+            kernels.rmsnorm(&mut got, &x, &w, 1e-5);
+            for i in 0..n {
+                let bound = want[i].abs() * (n as f32 + 4.0) / (1u32 << 22) as f32 + 1e-37;
+                assert!((want[i] - got[i]).abs() <= bound, "rmsnorm n={n}: [{i}] {} vs {}", want[i], got[i]);
+            }
+        }
+    }
+
+    fn benchmark_softmax_and_rmsnorm() {
+        let mut rng = XorShift(99);
+        let scores: Vec<f32> = (0..256).map(|_| rng.unit() * 8.0).collect();
+        let (x, w) = (rng.vec(288), rng.vec(288));
+        let mut out = vec![0.0; 288];
+        let mut portable = PortableKernels::new(1);
+        let mut r5900 = R5900Kernels::new(1);
+        let mut measure = |kernels: &mut dyn Kernels| {
+            let mut att = scores.clone();
+            let start = Instant::now();
+            kernels.softmax(&mut att);
+            let softmax = Instant::now().cycles_since(start);
+            let start = Instant::now();
+            kernels.rmsnorm(&mut out, &x, &w, 1e-5);
+            (softmax, Instant::now().cycles_since(start))
+        };
+        let (softmax_portable, rmsnorm_portable) = measure(&mut portable);
+        let (softmax_r5900, rmsnorm_r5900) = measure(&mut r5900);
+        ps2_sys::println!(
+            "\nbench softmax 256: portable {softmax_portable} cycles, R5900 {softmax_r5900} cycles; \
+             rmsnorm 288: portable {rmsnorm_portable} cycles, R5900 {rmsnorm_r5900} cycles"
+        );
     }
 
     /// Cycles of one call of `kernels.matvec` (the first call sizes scratch, so it is run once before).
