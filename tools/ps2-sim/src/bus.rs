@@ -6,6 +6,9 @@ use r5900::{Bus, Fault, FaultKind};
 use crate::hardware::Hardware;
 use crate::memory::{self, Memory, Region};
 
+/// The GIF FIFO (128-bit writes feed PATH3).
+const GIF_FIFO: u32 = 0x1000_6000;
+
 macro_rules! fast_load {
     ($self:ident, $addr:ident, $ty:ty, $n:literal) => {{
         if let Some(o) = Memory::ram_offset_fast($addr, $n) {
@@ -60,6 +63,12 @@ impl Hardware {
     fn slow_store<const N: usize>(&mut self, addr: u32, value: [u8; N]) -> Result<(), Fault> {
         let region = memory::classify(addr);
         if let Region::Io(phys) = region {
+            if N == 16 && phys & !0xF == GIF_FIFO {
+                // PATH3 through the GIF FIFO: one quadword of a GIF packet stream.
+                let qword = u128::from_le_bytes(value[..16].try_into().expect("N is 16"));
+                self.io.gs.process_gif(&[qword]);
+                return Ok(());
+            }
             let mut wide = [0u8; 8];
             let size = N.min(8);
             wide[..size].copy_from_slice(&value[..size]);
@@ -163,6 +172,16 @@ mod tests {
         }
         assert_eq!(hw.io.console.captured(), b"ok\n");
         assert_eq!(hw.load32(0x1000_F130).unwrap(), 0);
+    }
+
+    #[test]
+    fn gif_fifo_quadwords_reach_the_gs() {
+        let mut hw = Hardware::new(false);
+        let tag: u128 = 1 | (1 << 15) | (1u128 << 60) | (0xEu128 << 64);
+        hw.store128(0x1000_6000, tag).unwrap();
+        assert_eq!(hw.load64(0x1200_1000).unwrap() & 2, 0);
+        hw.store128(0x1000_6000, 0x61u128 << 64).unwrap();
+        assert_ne!(hw.load64(0x1200_1000).unwrap() & 2, 0, "FINISH through the FIFO");
     }
 
     #[test]
