@@ -106,8 +106,9 @@ fn sleeping_forever_is_a_deadlock() {
     assert!(text.contains("deadlock") && text.contains("thread 1 sleeping"), "{text}");
 }
 
-#[test]
-fn vblank_handler_runs_in_simulated_time_on_the_real_cpu() {
+/// Registers a VBLANK handler that counts into 0x0020_0000, enables interrupts, spins until the
+/// count reaches 3 and exits with it.
+fn vblank_program() -> Vec<u32> {
     let handler = BASE + 18 * 4;
     let mut code = testkit::li32(r::A1, handler).to_vec(); // 0-1
     code.push(testkit::addiu(r::A0, r::ZERO, 2)); // 2
@@ -132,10 +133,25 @@ fn vblank_handler_runs_in_simulated_time_on_the_real_cpu() {
         testkit::jr(r::RA),
         testkit::addiu(r::V0, r::ZERO, 0),
     ]);
-    let (m, result) = run(&code, &[]);
+    code
+}
+
+#[test]
+fn vblank_handler_runs_in_simulated_time_on_the_real_cpu() {
+    let (m, result) = run(&vblank_program(), &[]);
     assert_eq!(result.unwrap(), 3, "main saw three VBLANK handler runs");
     let vblank = 294_912_000u64 * 1001 / 60_000;
     assert!(m.cpu.cycles >= 3 * vblank && m.cpu.cycles < 4 * vblank, "{}", m.cpu.cycles);
+}
+
+#[test]
+fn runs_are_deterministic() {
+    // The VBLANK program: interrupts in simulated time must land on the same instructions.
+    let run_once = || {
+        let (m, result) = run(&vblank_program(), &[]);
+        (result.unwrap(), m.cpu.cycles, m.cpu.instret, m.kernel.syscall_count)
+    };
+    assert_eq!(run_once(), run_once());
 }
 
 #[test]
