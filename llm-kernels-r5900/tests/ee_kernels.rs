@@ -355,7 +355,11 @@ mod ee {
         let (mut codes, mut scales) = (vec![0i8; 288], vec![0.0f32; 9]);
         let start = Instant::now();
         quantize_activations(&x, 32, &mut codes, &mut scales);
-        ps2_sys::println!("\nbench quantize_activations 288 group 32: {} cycles", Instant::now().cycles_since(start));
+        let engine = Instant::now().cycles_since(start);
+        let start = Instant::now();
+        llm_kernels_r5900::quantize::quantize_activations(&x, 32, &mut codes, &mut scales);
+        let integer = Instant::now().cycles_since(start);
+        ps2_sys::println!("\nbench quantize_activations 288 group 32: engine {engine} cycles, integer {integer} cycles");
         for (quant, rows, cols, group) in
             [(Quant::Q8, 288, 288, 32), (Quant::Q8, 768, 288, 32), (Quant::F32, 288, 288, 1)]
         {
