@@ -99,9 +99,7 @@ pub fn setup_video(mode: VideoMode, background: Color) {
         VideoMode::PalInterlaced => syscall::VideoMode::Pal,
         VideoMode::Progressive480p => syscall::VideoMode::Dtv480p,
     };
-    // ps2-sys names SMODE2.FFMD = 0 (a full-height buffer read every other line) `FieldMode::Frame`;
-    // ps2sdk calls the same value GRAPH_MODE_FIELD. We pass the value our mode table wants.
-    let ffmd = if crt.frame_mode { syscall::FieldMode::Field } else { syscall::FieldMode::Frame };
+    let ffmd = if crt.frame_mode { syscall::FieldMode::Frame } else { syscall::FieldMode::Field };
     debug_assert_eq!(ffmd as u16, crt.frame_mode as u16);
     syscall::set_gs_crt(interlace, video, ffmd);
     let regs = mode.display_registers(background);
@@ -130,28 +128,6 @@ pub fn setup_video(mode: VideoMode, background: Color) {
 /// As for any GS register write: the value takes effect on the display at once.
 #[inline(always)]
 unsafe fn write_privileged(register: &gs::Reg64, value: u64) {
-    #[cfg(target_arch = "mips")]
-    // SAFETY: `register` is a live, 16-byte aligned GS register; only the two named scratch registers change.
-    unsafe {
-        core::arch::asm!(
-            ".set push",
-            ".set mips3",
-            ".set noat",
-            "dsll32 {hi}, {hi}, 0",
-            "dsll32 {lo}, {lo}, 0",
-            "dsrl32 {lo}, {lo}, 0",
-            "or {hi}, {hi}, {lo}",
-            "sd {hi}, 0({addr})",
-            ".set pop",
-            hi = inout(reg) (value >> 32) as u32 => _,
-            lo = inout(reg) value as u32 => _,
-            addr = in(reg) core::ptr::from_ref(register),
-            options(nostack, preserves_flags),
-        );
-    }
-    #[cfg(not(target_arch = "mips"))]
-    // SAFETY: only reachable with a register block, which ps2-sys hands out on the EE only.
-    unsafe {
-        register.value.write(value)
-    };
+    // SAFETY: forwarded contract; `Reg64::write` stores the 64 bits with one `sd`.
+    unsafe { register.write(value) }
 }

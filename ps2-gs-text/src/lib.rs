@@ -26,7 +26,6 @@
 //! }
 //! ```
 #![cfg_attr(not(test), no_std)]
-#![cfg_attr(target_arch = "mips", feature(asm_experimental_arch))]
 #![deny(missing_docs)]
 
 pub mod color;

@@ -250,6 +250,7 @@ pub fn exit(code: i32) -> ! {
 }
 
 /// Declares the heap (`SetupHeap`). Called by the runtime at start-up.
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // the pointer is handed on, never dereferenced
 pub fn setup_heap(start: *mut u8, size: i32) {
     // SAFETY: the kernel only records the two values.
     unsafe { raw::sys_setup_heap(start.cast(), size) };
@@ -435,6 +436,7 @@ pub fn create_thread(params: &ThreadParams) -> Result<ThreadId, KernelError> {
 }
 
 /// Starts a dormant thread, passing `arg` to its entry function.
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // the pointer is handed on, never dereferenced
 pub fn start_thread(id: ThreadId, arg: *mut c_void) -> Result<(), KernelError> {
     // SAFETY: the kernel checks the id.
     check("StartThread", unsafe { raw::sys_start_thread(id.0, arg) }).map(drop)
@@ -728,6 +730,7 @@ impl ChainPosition {
 pub struct HandlerId(pub i32);
 
 /// Registers an INTC handler (`AddIntcHandler2`). Enable the cause with [`enable_intc`] afterwards.
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // the pointer is handed on, never dereferenced
 pub fn add_intc_handler(
     cause: IntcCause,
     handler: InterruptHandler,
@@ -748,6 +751,7 @@ pub fn remove_intc_handler(cause: IntcCause, id: HandlerId) -> Result<(), Kernel
 }
 
 /// Registers a DMAC handler (`AddDmacHandler2`). Enable the channel with [`enable_dmac`] afterwards.
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // the pointer is handed on, never dereferenced
 pub fn add_dmac_handler(
     channel: DmaChannelId,
     handler: InterruptHandler,
@@ -842,6 +846,7 @@ pub type AlarmHandler = extern "C" fn(id: i32, time: u16, common: *mut c_void);
 pub struct AlarmId(pub i32);
 
 /// Calls `handler` once after `hsync_ticks` horizontal-sync periods (~63.6 µs each on NTSC).
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // the pointer is handed on, never dereferenced
 pub fn set_alarm(hsync_ticks: u16, handler: AlarmHandler, common: *mut c_void) -> Result<AlarmId, KernelError> {
     // SAFETY: `handler` has the alarm signature.
     check(
@@ -852,6 +857,7 @@ pub fn set_alarm(hsync_ticks: u16, handler: AlarmHandler, common: *mut c_void) -
 }
 
 /// Interrupt-context [`set_alarm`].
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // the pointer is handed on, never dereferenced
 pub fn iset_alarm(hsync_ticks: u16, handler: AlarmHandler, common: *mut c_void) -> Result<AlarmId, KernelError> {
     // SAFETY: `handler` has the alarm signature.
     check("iSetAlarm", unsafe { raw::sys_iset_alarm(hsync_ticks, handler as *const c_void, common) }).map(AlarmId)
@@ -885,13 +891,13 @@ pub enum VideoMode {
     Dtv480p = 0x50,
 }
 
-/// Field or frame mode: which lines an interlaced frame reads.
+/// SMODE2.FFMD for interlaced modes: which lines each field reads (ps2sdk's `GRAPH_MODE_FIELD`/`FRAME`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldMode {
-    /// Each field reads every other line of the frame buffer (full-height buffer).
-    Frame = 0,
-    /// Each field reads the whole buffer (half-height buffer).
-    Field = 1,
+    /// FFMD 0, "field" mode: each field reads every other line of a full-height frame buffer.
+    Field = 0,
+    /// FFMD 1, "frame" mode: each field reads every line of a half-height buffer.
+    Frame = 1,
 }
 
 /// Sets the video mode (`SetGsCrt`). Resets the GS sync registers: call it before programming the display.

@@ -1,4 +1,6 @@
-//! GS privileged registers (0x1200_0000..0x1200_1080). They are 64-bit and must be written with 64-bit stores.
+//! GS privileged registers (0x1200_0000..0x1200_1080). They are 64-bit and must be accessed with one 64-bit
+//! load or store: the code is compiled for 32-bit registers (see `linker/README.md`), where a `u64` access would
+//! become two 32-bit ones, which the GS does not accept, so [`Reg64`] does it in assembly.
 
 use bitflags::bitflags;
 use volatile_register::RW;
@@ -6,9 +8,71 @@ use volatile_register::RW;
 /// One 64-bit register padded to 16 bytes, as the GS lays them out.
 #[repr(C)]
 pub struct Reg64 {
-    /// The register.
-    pub value: RW<u64>,
+    value: RW<u64>,
     _pad: u64,
+}
+
+impl Reg64 {
+    /// Reads the register with one 64-bit load (`ld`).
+    #[inline(always)]
+    pub fn read(&self) -> u64 {
+        #[cfg(target_arch = "mips")]
+        {
+            let (hi, lo): (u32, u32);
+            // SAFETY: `self` is a live, 16-byte aligned GS register; ld/dsrl32/sll exist on the R5900 (MIPS III),
+            // and the kernel saves full 64-bit registers on interrupts.
+            unsafe {
+                core::arch::asm!(
+                    ".set push",
+                    ".set mips3",
+                    ".set noat",
+                    "ld {lo}, 0({addr})",
+                    "dsrl32 {hi}, {lo}, 0",
+                    "sll {lo}, {lo}, 0",
+                    ".set pop",
+                    addr = in(reg) core::ptr::from_ref(self),
+                    hi = out(reg) hi,
+                    lo = out(reg) lo,
+                    options(nostack, preserves_flags, readonly),
+                );
+            }
+            ((hi as u64) << 32) | lo as u64
+        }
+        #[cfg(not(target_arch = "mips"))]
+        self.value.read()
+    }
+
+    /// Writes the register with one 64-bit store (`sd`).
+    ///
+    /// # Safety
+    /// As for any hardware register write: the value takes effect at once (a wrong one can hang the GS).
+    #[inline(always)]
+    pub unsafe fn write(&self, value: u64) {
+        #[cfg(target_arch = "mips")]
+        // SAFETY: `self` is a live, 16-byte aligned GS register; only the two named scratch registers change.
+        unsafe {
+            core::arch::asm!(
+                ".set push",
+                ".set mips3",
+                ".set noat",
+                "dsll32 {hi}, {hi}, 0",
+                "dsll32 {lo}, {lo}, 0",
+                "dsrl32 {lo}, {lo}, 0",
+                "or {hi}, {hi}, {lo}",
+                "sd {hi}, 0({addr})",
+                ".set pop",
+                hi = inout(reg) (value >> 32) as u32 => _,
+                lo = inout(reg) value as u32 => _,
+                addr = in(reg) core::ptr::from_ref(self),
+                options(nostack, preserves_flags),
+            );
+        }
+        #[cfg(not(target_arch = "mips"))]
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.value.write(value)
+        };
+    }
 }
 
 /// The display-side registers at 0x1200_0000.

@@ -15,11 +15,20 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-/// Crates whose EE integration tests run in the simulator (`tests/*.rs` with `harness = false`).
-const EE_TEST_CRATES: &[&str] = &["ps2-sys"];
+/// Crates whose EE integration tests run in the simulator (`tests/ee_*.rs` with `harness = false`).
+const EE_TEST_CRATES: &[&str] = &["ps2-sys", "ps2-iop", "ps2-cdvd", "ps2-gs-text"];
+
+/// Host tools: never built for the EE.
+const HOST_ONLY_EXCLUDES: &[&str] = &[
+    "--exclude", "r5900", "--exclude", "ps2-sim", "--exclude", "ps2-run", "--exclude", "ps2-iso", "--exclude", "ps2-gs",
+    "--exclude", "ps2-isacheck", "--exclude", "llm-tools", "--exclude", "xtask",
+];
 
 /// Examples run in step 5, with a line their output must contain.
-const EXAMPLE_RUNS: &[(&str, &str)] = &[("hello", "sum of 1..=1000 computed in a heap Vec: 500500")];
+const EXAMPLE_RUNS: &[(&str, &str)] = &[
+    ("hello", "sum of 1..=1000 computed in a heap Vec: 500500"),
+    ("cdls", "This file was read from the disc by ps2-cdvd"),
+];
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -62,8 +71,14 @@ fn test_all(root: &Path) -> Result<()> {
     )?;
     let elves = build_and_check_ee(root)?;
     eprintln!("    {} EE ELFs are R5900-clean", elves.len());
+    let disc_data = ee_disc_data(root)?;
     for krate in EE_TEST_CRATES {
-        run(&format!("EE tests of {krate} in the simulator"), cargo().args(["test", "-p", krate, "--test", "*"]))?;
+        let mut command = cargo();
+        command.args(["test", "-p", krate, "--test", "ee_*"]);
+        if let Some(dir) = disc_data.iter().find(|(k, _)| k == krate).map(|(_, d)| d) {
+            command.env("PS2_DISC_DIR", dir);
+        }
+        run(&format!("EE tests of {krate} in the simulator"), &mut command)?;
     }
     for (example, expected) in EXAMPLE_RUNS {
         let output = cargo().args(["run", "--release", "--example", example]).output()?;
@@ -80,15 +95,36 @@ fn test_all(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Byte `i` of the ps2-cdvd tests' `DATA/PATTERN.BIN` (`ps2-cdvd/tests/ee_disc.rs` checks the same formula).
+fn pattern(i: usize) -> u8 {
+    (i.wrapping_mul(31) ^ (i >> 11)) as u8
+}
+
+/// Writes the data files the EE tests expect on their disc; returns (crate, folder) pairs for `PS2_DISC_DIR`.
+fn ee_disc_data(root: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let dir = root.join("target/ee-disc/ps2-cdvd");
+    std::fs::create_dir_all(dir.join("DATA"))?;
+    std::fs::create_dir_all(dir.join("MANY"))?;
+    std::fs::write(dir.join("HELLO.TXT"), "Hello from the disc!\n")?;
+    std::fs::write(dir.join("DATA/PATTERN.BIN"), (0..300_000).map(pattern).collect::<Vec<u8>>())?;
+    for i in 0..100 {
+        std::fs::write(dir.join(format!("MANY/F{i:03}.TXT")), format!("{i:04}\n"))?;
+    }
+    Ok(vec![("ps2-cdvd".to_string(), dir)])
+}
+
 /// Builds every EE program and checks each ELF; returns their paths.
 fn build_and_check_ee(root: &Path) -> Result<Vec<PathBuf>> {
     let mut elves = Vec::new();
     for profile in ["dev", "release"] {
-        run(&format!("EE examples ({profile})"), cargo().args(["build", "--examples", "--profile", profile]))?;
+        run(
+            &format!("EE examples ({profile})"),
+            cargo().args(["build", "--workspace", "--examples", "--profile", profile]).args(HOST_ONLY_EXCLUDES),
+        )?;
         let tests = cargo()
             .args(["test", "--no-run", "--profile", profile, "--message-format=short"])
             .args(EE_TEST_CRATES.iter().flat_map(|c| ["-p", c]))
-            .args(["--test", "*"])
+            .args(["--test", "ee_*"])
             .output()?;
         if !tests.status.success() {
             bail!("building the EE tests failed:\n{}", String::from_utf8_lossy(&tests.stderr));
@@ -99,6 +135,7 @@ fn build_and_check_ee(root: &Path) -> Result<Vec<PathBuf>> {
             }
         }
         let dir = root.join("target/mips-ps2-ee").join(if profile == "dev" { "debug" } else { profile }).join("examples");
+        // Every workspace example lands here, root package and SDK crates alike.
         for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
             let path = entry?.path();
             let name = path.file_name().unwrap_or_default().to_string_lossy();
