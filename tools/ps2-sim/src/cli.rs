@@ -30,6 +30,9 @@ pub struct SimOptions {
     /// Count calls to these functions (comma-separated symbol names, e.g. `__addsf3,__mulsf3`).
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub count_calls: Vec<String>,
+    /// Print (and write to the JSON) a statistical profile: cycles by function.
+    #[arg(long)]
+    pub profile: bool,
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -74,6 +77,7 @@ impl SimOptions {
             args,
             pad_script,
             count_calls: self.count_calls.clone(),
+            profile: self.profile,
         };
         let mut machine = match Machine::from_path(input, config) {
             Ok(m) => m,

@@ -76,6 +76,11 @@ impl Symbols {
         (addr < end).then(|| (name.as_str(), addr - start))
     }
 
+    /// The start address of the function containing `addr`.
+    pub fn lookup_start(&self, addr: u32) -> Option<u32> {
+        self.lookup(addr).map(|(_, off)| addr - off)
+    }
+
     /// `name+0xOFF (0xADDR)`, or just the address when no function contains it.
     pub fn describe(&self, addr: u32) -> String {
         match self.lookup(addr) {

@@ -34,5 +34,5 @@ pub mod testkit;
 pub use cli::SimOptions;
 pub use machine::{
     DEFAULT_MAX_CYCLES, EXIT_BAD_INPUT, EXIT_CYCLE_LIMIT, EXIT_MACHINE_FAULT, Machine,
-    MachineConfig, RunOutcome, SimError, Summary, process_status,
+    MachineConfig, ProfileEntry, RunOutcome, SimError, Summary, process_status,
 };

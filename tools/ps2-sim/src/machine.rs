@@ -27,6 +27,9 @@ pub const DEFAULT_MAX_CYCLES: u64 = 60 * EE_CLOCK_HZ;
 /// late a pending interrupt is noticed after `ei`.
 const CHUNK: u64 = 10_000;
 
+/// Instructions between profile samples (prime, so that loops do not alias with it).
+const PROFILE_INTERVAL: u64 = 997;
+
 /// How a machine is set up.
 #[derive(Debug, Clone)]
 pub struct MachineConfig {
@@ -41,6 +44,8 @@ pub struct MachineConfig {
     /// Functions (by demangled symbol name) whose calls are counted into
     /// [`Summary::calls`], e.g. soft-float helpers like `__addsf3`.
     pub count_calls: Vec<String>,
+    /// Sample where the time goes (a statistical profile by function; see [`Summary::profile`]).
+    pub profile: bool,
 }
 
 impl Default for MachineConfig {
@@ -51,6 +56,7 @@ impl Default for MachineConfig {
             args: Vec::new(),
             pad_script: None,
             count_calls: Vec::new(),
+            profile: false,
         }
     }
 }
@@ -191,6 +197,20 @@ pub struct Summary {
     /// Calls of the functions asked for with `count_calls` (name → calls; absent names are
     /// not in the program).
     pub calls: std::collections::BTreeMap<String, u64>,
+    /// With profiling on: functions by estimated cycles spent in them, largest first (sampled
+    /// every 997 instructions; each sample is charged the cycles since the previous one).
+    pub profile: Vec<ProfileEntry>,
+}
+
+/// One line of the profile.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProfileEntry {
+    /// Function name (or the address when no symbol covers it).
+    pub function: String,
+    /// Estimated cycles attributed to it.
+    pub cycles: u64,
+    /// Share of all sampled cycles, 0-1.
+    pub share: f64,
 }
 
 impl Summary {
@@ -208,7 +228,21 @@ impl Summary {
             self.disc_seconds,
             self.syscalls,
             self.calls.iter().map(|(name, n)| format!("\n  {n} calls to {name}")).collect::<String>()
-        )
+        ) + &self.profile_text()
+    }
+}
+
+impl Summary {
+    /// The 20 largest profile entries as text lines (empty without profiling).
+    fn profile_text(&self) -> String {
+        let mut text = String::new();
+        if !self.profile.is_empty() {
+            text.push_str("\n  profile (share of cycles, by function):");
+        }
+        for e in self.profile.iter().take(20) {
+            text.push_str(&format!("\n  {:6.2}%  {:>12}  {}", e.share * 100.0, e.cycles, e.function));
+        }
+        text
     }
 }
 
@@ -254,6 +288,8 @@ pub struct Machine {
     config: MachineConfig,
     /// Watched functions: name and counter index in the CPU.
     watched: Vec<(String, usize)>,
+    /// Profile samples: cycles charged per function start address (or raw pc).
+    samples: std::collections::HashMap<u32, u64>,
 }
 
 impl Machine {
@@ -283,7 +319,15 @@ impl Machine {
                 Some((name.clone(), cpu.watch_calls_to(addr)))
             })
             .collect();
-        Ok(Machine { cpu, hw, kernel, symbols: image.symbols, config, watched })
+        Ok(Machine {
+            cpu,
+            hw,
+            kernel,
+            symbols: image.symbols,
+            config,
+            watched,
+            samples: std::collections::HashMap::new(),
+        })
     }
 
     /// Loads an ELF file from the host.
@@ -351,6 +395,7 @@ impl Machine {
                 .iter()
                 .map(|(name, index)| (name.clone(), self.cpu.call_counts()[*index]))
                 .collect(),
+            profile: self.profile_entries(),
         };
         RunOutcome { result, summary }
     }
@@ -371,13 +416,19 @@ impl Machine {
             }
             let pending = self.kernel.interrupt_waiting(&self.hw);
             let until = self.kernel.next_event().min(max);
-            let mut budget = until.saturating_sub(self.cpu.cycles).clamp(1, CHUNK);
+            let slice = if self.config.profile { PROFILE_INTERVAL } else { CHUNK };
+            let mut budget = until.saturating_sub(self.cpu.cycles).clamp(1, slice);
             if pending {
                 // Interrupts are pending but the program has them disabled: look again soon.
                 budget = budget.min(100);
             }
             self.hw.now = self.cpu.cycles;
+            let slice_start = self.cpu.cycles;
             let stop = self.cpu.run(&mut self.hw, budget);
+            if self.config.profile {
+                let key = self.symbols.lookup_start(self.cpu.pc).unwrap_or(self.cpu.pc);
+                *self.samples.entry(key).or_default() += self.cpu.cycles - slice_start;
+            }
             if let Some(e) = self.hw.dma_error.take() {
                 return Err(SimError::Dma(format!("{e} (started near {})", self.symbolize(self.cpu.pc))));
             }
@@ -422,6 +473,22 @@ impl Machine {
             self.hw.now = self.cpu.cycles;
             self.kernel.service_events(&mut self.cpu, &mut self.hw);
         }
+    }
+
+    /// The profile samples as a sorted table.
+    fn profile_entries(&self) -> Vec<ProfileEntry> {
+        let total: u64 = self.samples.values().sum();
+        let mut entries: Vec<ProfileEntry> = self
+            .samples
+            .iter()
+            .map(|(&addr, &cycles)| ProfileEntry {
+                function: self.symbols.lookup(addr).map_or(format!("{addr:#010x}"), |(n, _)| n.to_string()),
+                cycles,
+                share: cycles as f64 / total.max(1) as f64,
+            })
+            .collect();
+        entries.sort_by(|a, b| b.cycles.cmp(&a.cycles).then_with(|| a.function.cmp(&b.function)));
+        entries
     }
 
     /// No thread can run: jump simulated time to the next event, or report a deadlock.

@@ -211,6 +211,20 @@ fn calls_to_watched_functions_are_counted() {
 }
 
 #[test]
+fn profile_charges_cycles_to_the_spinning_function() {
+    let elf = testkit::build_exe(BASE, &vblank_program(), &[("main", 0, 18), ("vblank_handler", 18, 6)]);
+    let cfg = MachineConfig { profile: true, ..config() };
+    let mut m = Machine::from_elf_bytes(&elf, "t", cfg).unwrap();
+    let outcome = m.run();
+    let top = &outcome.summary.profile[0];
+    assert_eq!(top.function, "main", "{:?}", outcome.summary.profile);
+    assert!(top.share > 0.9);
+    let total: f64 = outcome.summary.profile.iter().map(|e| e.share).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    assert!(outcome.summary.to_text().contains("profile"));
+}
+
+#[test]
 fn benchmark_program_runs_to_exit() {
     let report = ps2_sim::bench::run(80_000);
     // 10,000 iterations of 8 instructions plus 7 of set-up and exit.
