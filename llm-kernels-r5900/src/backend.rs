@@ -1,5 +1,5 @@
-//! The three primitives the kernels are built from, with one implementation per architecture:
-//! R5900 assembly on the EE ([`ee`](self)), and plain Rust elsewhere, so host builds and tests run the
+//! The primitives the kernels are built from, with one implementation per architecture:
+//! R5900 assembly on the EE (the private `ee` module), and plain Rust elsewhere, so host builds and tests run the
 //! same scaffolding (activation widening, group walking, scale application) around a reference core.
 //!
 //! Every function here takes safe slices and checks the lengths the assembly relies on, so no caller

@@ -425,7 +425,7 @@ pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize
     // `activations` as many quads (16-byte aligned by type); the routine reads exactly those and writes
     // `sums.len()` words; both counts are non-zero, as its loops need.
     // An even chunk count takes the two-chunk loop with half as many passes.
-    let (routine, passes) = if chunks_per_group % 2 == 0 {
+    let (routine, passes) = if chunks_per_group.is_multiple_of(2) {
         (ps2rs_q8_group_sums_x2 as unsafe extern "C" fn(_, _, _, _, _), chunks_per_group / 2)
     } else {
         (ps2rs_q8_group_sums as unsafe extern "C" fn(_, _, _, _, _), chunks_per_group)
@@ -438,7 +438,7 @@ pub fn q8_row_fpu(codes: &[u8], activations: &[Quad], chunks_per_group: usize, x
     // SAFETY: `backend::q8_row_fpu` checked that `codes` holds `groups · chunks_per_group · 8` bytes,
     // `activations` as many quads (16-byte aligned by type), `x_scales` `groups` aligned f32s and `w_scales`
     // `4 · groups` bytes, with `groups = x_scales.len() > 0`; the routine reads exactly those.
-    let (routine, passes) = if chunks_per_group % 2 == 0 {
+    let (routine, passes) = if chunks_per_group.is_multiple_of(2) {
         (ps2rs_q8_row_fpu_x2 as unsafe extern "C" fn(_, _, _, _, _, _) -> u32, chunks_per_group / 2)
     } else {
         (ps2rs_q8_row_fpu as unsafe extern "C" fn(_, _, _, _, _, _) -> u32, chunks_per_group)

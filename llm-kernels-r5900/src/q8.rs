@@ -47,8 +47,8 @@ impl Q8Scratch {
     pub fn supports(w: &MatrixRef<'_>) -> bool {
         let gs = w.group_size;
         gs > 0
-            && gs % CHUNK == 0
-            && w.cols % gs == 0
+            && gs.is_multiple_of(CHUNK)
+            && w.cols.is_multiple_of(gs)
             && w.row_stride >= 4 * (w.cols / gs) + w.cols
             && w.data.len() / w.row_stride.max(1) >= w.rows
     }
