@@ -39,6 +39,8 @@ pub mod area;
 pub mod buttons;
 pub mod connection;
 pub mod driver;
+#[cfg(target_arch = "mips")]
+mod iop;
 pub mod memory;
 pub mod mode;
 pub mod protocol;
@@ -49,6 +51,8 @@ pub use area::{AREA_LEN, PadFrame, PadState, ReqState};
 pub use buttons::{ButtonEdges, Buttons, EdgeDetector};
 pub use connection::{Connection, ConnectionEvent, ConnectionTracker};
 pub use driver::{PORTS, PadError, PadReading, PadTransport, Pads, SLOTS};
+#[cfg(target_arch = "mips")]
+pub use iop::IopTransport;
 pub use memory::PadMemory;
 pub use mode::{ModeError, ModeRequest, ModeSequencer, ModeStep};
 pub use protocol::{Command, InfoMode, MainMode, Protocol};

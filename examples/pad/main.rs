@@ -1,0 +1,67 @@
+//! `pad`: controller input with `ps2-pad` — buttons as they are pressed and released, sticks, hot-plug.
+//!
+//! Loads the boot ROM's pad driver on the IOP (`rom0:SIO2MAN`, `rom0:PADMAN`), opens port 0, then reads the pad
+//! once per frame and prints every change. Press START (or wait 10 seconds) to end.
+//!
+//! In the simulator the pad is driven by a script: `PS2_SIM_ARGS="--pad-script examples/pad/demo.pad"
+//! cargo run --example pad`.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use core::time::Duration;
+
+use ps2_alloc as _;
+use ps2_iop::loadfile::LoadFile;
+use ps2_pad::{Buttons, IopTransport, Pads};
+use ps2_sys::clock::{self, Instant};
+use ps2_sys::println;
+
+ps2_sys::entry!(main);
+
+/// One NTSC frame.
+const FRAME: Duration = Duration::from_micros(16_683);
+/// How long the demo runs without START.
+const RUN_TIME: Duration = Duration::from_secs(10);
+
+fn main() -> Result<(), String> {
+    let mut loader = LoadFile::new().map_err(|e| format!("cannot bind LOADFILE on the IOP: {e:?}"))?;
+    loader.load_module("rom0:SIO2MAN", &[]).map_err(|e| format!("cannot load rom0:SIO2MAN: {e:?}"))?;
+    loader.load_module("rom0:PADMAN", &[]).map_err(|e| format!("cannot load rom0:PADMAN: {e:?}"))?;
+
+    let mut pads = Pads::init(IopTransport::new(), 100).map_err(|e| format!("no pad server answered: {e:?}"))?;
+    pads.open(0, 0).map_err(|e| format!("cannot open port 0: {e:?}"))?;
+    println!("pad: {:?} protocol, port 0 open; press START to end", pads.protocol());
+
+    let start = Instant::now();
+    let mut last_sticks = None;
+    while start.elapsed() < RUN_TIME {
+        let reading = pads.read(0, 0).map_err(|e| format!("pad read failed: {e:?}"))?;
+        if let Some(event) = reading.event {
+            println!("{:>6} ms  {event:?} ({:?})", start.elapsed().as_millis(), reading.connection);
+        }
+        if !reading.buttons.pressed.is_empty() {
+            println!("{:>6} ms  pressed  {:?}", start.elapsed().as_millis(), reading.buttons.pressed);
+        }
+        if !reading.buttons.released.is_empty() {
+            println!("{:>6} ms  released {:?}", start.elapsed().as_millis(), reading.buttons.released);
+        }
+        if let Some(status) = reading.status {
+            let sticks = (status.left_stick, status.right_stick);
+            if status.left_stick.is_some() && Some(sticks) != last_sticks {
+                println!("{:>6} ms  sticks   left {:?} right {:?}", start.elapsed().as_millis(), sticks.0, sticks.1);
+                last_sticks = Some(sticks);
+            }
+        }
+        if reading.buttons.pressed.contains(Buttons::START) {
+            println!("START pressed: done");
+            return Ok(());
+        }
+        clock::spin_for(FRAME);
+    }
+    println!("{} s without START: done", RUN_TIME.as_secs());
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! The EE transport: [`PadTransport`] over `ps2-iop`'s SIF RPC client, with the pad areas in a leaked
+//! [`PadMemory`] (the pad server keeps writing them every frame, so they must never move or be freed).
+//!
+//! ```ignore
+//! let mut loader = ps2_iop::loadfile::LoadFile::new()?;
+//! loader.load_module("rom0:SIO2MAN", &[])?;
+//! loader.load_module("rom0:PADMAN", &[])?;
+//! let mut pads = ps2_pad::Pads::init(ps2_pad::IopTransport::new(), 100)?;
+//! pads.open(0, 0)?;
+//! ```
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use core::time::Duration;
+
+use ps2_iop::rpc::Client;
+
+use crate::area::AREA_LEN;
+use crate::driver::PadTransport;
+use crate::memory::PadMemory;
+use crate::protocol::{MESSAGE_LEN, RPC_FUNCTION};
+
+/// [`PadTransport`] over SIF RPC.
+pub struct IopTransport {
+    client: Option<Client>,
+    memory: &'static mut PadMemory,
+}
+
+impl IopTransport {
+    /// A transport with fresh pad areas (2.25 KiB, leaked on purpose: see the module docs).
+    pub fn new() -> IopTransport {
+        IopTransport { client: None, memory: Box::leak(Box::new(PadMemory::new())) }
+    }
+}
+
+impl Default for IopTransport {
+    fn default() -> Self {
+        IopTransport::new()
+    }
+}
+
+impl PadTransport for IopTransport {
+    type Error = ps2_iop::Error;
+
+    fn bind(&mut self, sid: u32) -> Result<bool, ps2_iop::Error> {
+        // One attempt: `Pads::init` does the retrying (it alternates between the two protocols' servers).
+        match Client::bind_with_timeout(sid, Duration::ZERO) {
+            Ok(client) => {
+                self.client = Some(client);
+                Ok(true)
+            }
+            Err(ps2_iop::Error::ServerNotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn call(&mut self, request: &[u8; MESSAGE_LEN], reply: &mut [u8; MESSAGE_LEN]) -> Result<(), ps2_iop::Error> {
+        let client = self.client.as_mut().ok_or(ps2_iop::Error::InvalidArgument("pad server not bound"))?;
+        client.call(RPC_FUNCTION, request, reply)
+    }
+
+    fn area_address(&mut self, port: u8, slot: u8) -> u32 {
+        self.memory.area_address(port, slot)
+    }
+
+    fn write_area(&mut self, port: u8, slot: u8, area: &[u8; AREA_LEN]) {
+        self.memory.write_area(port, slot, area);
+    }
+
+    fn read_area(&mut self, port: u8, slot: u8, area: &mut [u8; AREA_LEN]) {
+        self.memory.read_area(port, slot, area);
+    }
+
+    fn open_slot_buffer_address(&mut self) -> u32 {
+        self.memory.open_slot_buffer_address()
+    }
+}
