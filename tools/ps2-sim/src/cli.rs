@@ -33,6 +33,9 @@ pub struct SimOptions {
     /// Print (and write to the JSON) a statistical profile: cycles by function.
     #[arg(long)]
     pub profile: bool,
+    /// Print every syscall (thread, name, arguments, result) on stderr.
+    #[arg(long)]
+    pub trace_syscalls: bool,
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -78,6 +81,7 @@ impl SimOptions {
             pad_script,
             count_calls: self.count_calls.clone(),
             profile: self.profile,
+            trace_syscalls: self.trace_syscalls,
         };
         let mut machine = match Machine::from_path(input, config) {
             Ok(m) => m,

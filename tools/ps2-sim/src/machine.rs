@@ -44,6 +44,8 @@ pub struct MachineConfig {
     /// Functions (by demangled symbol name) whose calls are counted into
     /// [`Summary::calls`], e.g. soft-float helpers like `__addsf3`.
     pub count_calls: Vec<String>,
+    /// Print every syscall on stderr.
+    pub trace_syscalls: bool,
     /// Sample where the time goes (a statistical profile by function; see [`Summary::profile`]).
     pub profile: bool,
 }
@@ -57,6 +59,7 @@ impl Default for MachineConfig {
             pad_script: None,
             count_calls: Vec::new(),
             profile: false,
+            trace_syscalls: false,
         }
     }
 }
@@ -306,6 +309,7 @@ impl Machine {
         args.extend(config.args.iter().cloned());
         let mut kernel = Kernel::new(args);
         kernel.install(&mut hw);
+        kernel.trace = config.trace_syscalls;
         kernel.iop.padman = crate::sif::pad::Padman::new(config.pad_script.clone().unwrap_or_default());
         let mut cpu = Cpu::new(image.entry);
         // The main thread starts with IE set and EIE clear: crt0 enables interrupts with `ei`

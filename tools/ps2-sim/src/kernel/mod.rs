@@ -15,6 +15,7 @@
 
 mod guest;
 mod handlers;
+mod names;
 mod print;
 mod sema;
 mod threads;
@@ -24,6 +25,7 @@ mod tests;
 
 pub use guest::{GuestCpu, reg};
 pub use handlers::{CYCLES_PER_HSYNC, VBLANK_END_DELAY};
+pub use names::syscall_name;
 
 use crate::hardware::Hardware;
 use crate::memory::RAM_SIZE;
@@ -152,6 +154,8 @@ pub struct Kernel<Ctx: Clone> {
     pub syscall_count: u64,
     /// The HLE IOP behind the SIF syscalls.
     pub iop: Iop,
+    /// Print every syscall (name, arguments, result) on stderr.
+    pub trace: bool,
 }
 
 impl<Ctx: Clone> Kernel<Ctx> {
@@ -181,6 +185,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             program_args: args,
             syscall_count: 0,
             iop: Iop::default(),
+            trace: false,
         };
         kernel.create_main_thread();
         kernel
@@ -220,7 +225,30 @@ impl<Ctx: Clone> Kernel<Ctx> {
             return self.exit_thread(cpu, false, pc);
         }
         let number = cpu.gpr(reg::V1) as i32;
-        self.dispatch(number, pc, cpu, hw)
+        if !self.trace {
+            return self.dispatch(number, pc, cpu, hw);
+        }
+        let args: Vec<u32> = (reg::A0..=reg::A3).map(|r| cpu.gpr(r) as u32).collect();
+        let (thread, cycles) = (self.current, cpu.cycles());
+        let result = self.dispatch(number, pc, cpu, hw);
+        let name = syscall_name(number).map_or_else(|| format!("syscall {number:#x}"), str::to_string);
+        let describe = |t: Option<u32>| t.map_or_else(|| "idle".to_string(), |id| format!("thread {id}"));
+        let outcome = match &result {
+            // After a switch $v0 belongs to another thread: report the switch instead.
+            Ok(_) if self.current != thread => format!("-> switched to {}", describe(self.current)),
+            Ok(_) => format!("-> {:#x}", cpu.gpr(reg::V0) as i32),
+            Err(e) => format!("-> error: {e}"),
+        };
+        eprintln!(
+            "[{cycles:>12}] {}{} {name}({:#x}, {:#x}, {:#x}, {:#x}) {outcome}",
+            describe(thread),
+            if self.frame.is_some() { " (handler)" } else { "" },
+            args[0],
+            args[1],
+            args[2],
+            args[3]
+        );
+        result
     }
 
     fn dispatch<C: GuestCpu<Context = Ctx>>(
