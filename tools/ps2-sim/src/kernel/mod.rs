@@ -95,9 +95,13 @@ pub enum KernelError {
 impl std::fmt::Display for KernelError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            KernelError::UnknownSyscall { number, pc } => {
-                write!(f, "unknown syscall {number:#x} ({number}) at {pc:#010x}")
-            }
+            KernelError::UnknownSyscall { number, pc } => match syscall_name(*number) {
+                Some(name) => write!(
+                    f,
+                    "syscall {number:#x} ({name}) at {pc:#010x} is not implemented by the HLE kernel"
+                ),
+                None => write!(f, "unknown syscall {number:#x} ({number}) at {pc:#010x}"),
+            },
             KernelError::BadPointer { syscall, addr, pc } => {
                 write!(f, "{syscall} at {pc:#010x} was given an unmapped pointer {addr:#010x}")
             }

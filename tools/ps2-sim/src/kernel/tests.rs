@@ -336,6 +336,8 @@ fn unknown_syscall_stops_with_its_number_and_address() {
     let mut r = Rig::new();
     let err = r.sys(0x6E, &[]).unwrap_err();
     assert_eq!(err, KernelError::UnknownSyscall { number: 0x6E, pc: CALLER_PC });
+    let known = r.sys(0x06, &[]).unwrap_err().to_string();
+    assert!(known.contains("LoadExecPS2") && known.contains("not implemented"), "{known}");
 }
 
 #[test]
