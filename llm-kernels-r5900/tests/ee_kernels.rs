@@ -37,6 +37,7 @@ mod ee {
         dot_and_axpy_are_within_the_truncation_bound,
         softmax_is_within_its_documented_error,
         rmsnorm_is_within_the_truncation_bound,
+        forward_pass_agrees_with_the_portable_kernels,
         benchmark_q8_and_f32_matvec,
         benchmark_softmax_and_rmsnorm,
     );
@@ -338,6 +339,81 @@ mod ee {
             "\nbench softmax 256: portable {softmax_portable} cycles, R5900 {softmax_r5900} cycles; \
              rmsnorm 288: portable {rmsnorm_portable} cycles, R5900 {rmsnorm_r5900} cycles"
         );
+    }
+
+    /// A small random Llama model (GQA, SwiGLU, shared classifier) in `quant`, norms in f32.
+    fn small_model(quant: Quant, rng: &mut XorShift) -> Vec<u8> {
+        use llm_engine::format::{TensorSpec, write_model};
+        use llm_engine::{ModelConfig, TensorRole};
+        let config = ModelConfig {
+            dim: 64,
+            hidden_dim: 160,
+            n_layers: 2,
+            n_heads: 4,
+            n_kv_heads: 2,
+            vocab_size: 256,
+            seq_len: 16,
+            rope_theta: 10000.0,
+            norm_eps: 1e-5,
+            shared_classifier: true,
+            group_size: 32,
+        };
+        let mut tensors = Vec::new();
+        for role in TensorRole::ALL {
+            if role == TensorRole::Tokenizer || role == TensorRole::Classifier {
+                continue;
+            }
+            let layers = if role.is_per_layer() { config.n_layers as u16 } else { 1 };
+            for layer in 0..layers {
+                let (rows, cols) = config.expected_shape(role).unwrap();
+                let n = (rows * cols) as usize;
+                let (q, values) = if role.is_norm() {
+                    (Quant::F32, (0..n).map(|_| 1.0 + 0.2 * rng.unit()).collect::<Vec<f32>>())
+                } else {
+                    let amplitude = 1.0 / libm::sqrtf(cols as f32);
+                    (quant, (0..n).map(|_| rng.unit() * amplitude).collect())
+                };
+                let data = quantize_matrix(q, &values, rows as usize, cols as usize, config.group_size as usize);
+                tensors.push((TensorSpec { role, layer, quant: q, rows, cols }, data));
+            }
+        }
+        write_model(&config, &tensors).unwrap()
+    }
+
+    /// The whole forward pass with each kernel set: logits agree with the portable ones within 1% of their
+    /// largest magnitude (the FPU's truncation can move an activation across a Q8 rounding boundary, which
+    /// changes one code by one step), and the cycles per token are printed.
+    /// Logits of each of `tokens` and the mean cycles per token.
+    fn forward_logits<K: Kernels>(file: &[u8], kernels: K, tokens: &[u32]) -> (Vec<Vec<f32>>, u64) {
+        use llm_engine::{InMemoryWeights, Transformer};
+        let mut model = Transformer::new(InMemoryWeights::new(file).unwrap(), kernels).unwrap();
+        let start = Instant::now();
+        let logits = tokens.iter().enumerate().map(|(pos, &t)| model.forward(t, pos).unwrap().to_vec()).collect();
+        (logits, Instant::now().cycles_since(start) / tokens.len() as u64)
+    }
+
+    fn forward_pass_agrees_with_the_portable_kernels() {
+        let mut rng = XorShift(0xF0F0_1234);
+        let tokens = [1u32, 72, 101, 108, 108, 111];
+        for quant in [Quant::Q8, Quant::F32] {
+            let file = small_model(quant, &mut rng);
+            let (want, portable) = forward_logits(&file, PortableKernels::new(160), &tokens);
+            let (exact, exact_cycles) = forward_logits(&file, R5900Kernels::new(160), &tokens);
+            let kernels = R5900Kernels::new(160).with_q8_scaling(Q8Scaling::Fpu);
+            let (fpu, fpu_cycles) = forward_logits(&file, kernels, &tokens);
+            for (name, got) in [("exact", &exact), ("fpu", &fpu)] {
+                for (pos, (w, g)) in want.iter().zip(got).enumerate() {
+                    let largest = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                    for (i, (a, b)) in w.iter().zip(g).enumerate() {
+                        assert!((a - b).abs() <= 0.01 * largest, "{quant:?} {name}: pos {pos} logit {i}: {a} vs {b}");
+                    }
+                }
+            }
+            ps2_sys::println!(
+                "\nbench forward {quant:?} dim 64 hidden 160 2 layers: portable {portable}, R5900 {exact_cycles}, \
+                 R5900 FPU-scaled {fpu_cycles} cycles/token"
+            );
+        }
     }
 
     /// Cycles of one call of `kernels.matvec` (the first call sizes scratch, so it is run once before).
