@@ -30,7 +30,7 @@ PY="$VENV/bin/python"
 # 3. training (fixed seeds, time-capped; see README.md).
 # shellcheck disable=SC2086
 "$PY" train.py --corpus "$WORK/corpus" --tokenizer "$WORK/tokenizer/tokenizer.model" \
-    --out "$WORK/train" ${TRAIN_ARGS:-}
+    --out "$WORK/train" ${TRAIN_ARGS:-} 2>&1 | tee "$WORK/train_stdout.log"
 
 # 4. export and reference fixtures.
 mkdir -p "$RELEASE"
@@ -38,6 +38,7 @@ mkdir -p "$RELEASE"
 cp "$WORK/tokenizer/tokenizer.model" "$WORK/tokenizer/tokenizer.bin" "$RELEASE/"
 cp "$WORK/train/train_log.jsonl" "$WORK/train/summary.json" "$WORK/train/config.json" "$RELEASE/"
 cp "$WORK/corpus/manifest.json" "$RELEASE/corpus_manifest.json"
+cp "$WORK/train_stdout.log" "$RELEASE/train_stdout.log"
 "$PY" make_reference.py --checkpoint "$RELEASE/austen-v0-f32.bin" --tokenizer "$RELEASE/tokenizer.model" \
     --val-text "$WORK/corpus/val.txt" --out "$REFERENCE"
 echo "build.sh: done; see $RELEASE/ and $REFERENCE/"

@@ -6,7 +6,9 @@ exported llama2.c v0 file itself, never from the Rust engine:
 
 * `greedy.json`: BOS + SentencePiece ids of the prompt, the 32 argmax ids that
   follow, their pieces, the decoded text, and per step the gap between the best
-  and second-best logit (a quantised engine may only flip near-ties);
+  and second-best logit plus the top-5 (id, logit) pairs (a quantised engine
+  may legitimately flip near-ties, so its test can teacher-force and compare
+  only where the margin is clear);
 * `val_snippet.json`: held-out validation windows (each `seq_len` ids starting
   with BOS) and the mean next-token cross-entropy (nats) over the seq_len-1
   predictions of each, plus the mean over all;
@@ -100,12 +102,13 @@ def main() -> int:
 
     # Greedy continuation with per-step margins.
     prompt_ids = [sp.bos_id()] + sp.encode(PROMPT)
-    tokens, margins = list(prompt_ids), []
+    tokens, margins, top5 = list(prompt_ids), [], []
     for _ in range(args.n_new):
         logits = last_logits(params, tokens)
-        top2 = np.sort(logits)[-2:]
-        margins.append(round(float(top2[1] - top2[0]), 4))
-        tokens.append(int(np.argmax(logits)))
+        order = np.argsort(-logits, kind="stable")[:5]
+        margins.append(round(float(logits[order[0]] - logits[order[1]]), 4))
+        top5.append([[int(i), round(float(logits[i]), 5)] for i in order])
+        tokens.append(int(order[0]))
     generated = tokens[len(prompt_ids) :]
     greedy = {
         "prompt": PROMPT,
@@ -115,6 +118,7 @@ def main() -> int:
         "completion_text": sp.decode(generated),
         "full_text": sp.decode(prompt_ids[1:] + generated),
         "top1_top2_logit_margin": margins,
+        "top5_id_logit_per_step": top5,
         "sampling": "temperature 0 (argmax), no top-p, BOS prepended, prompt encoded by SentencePiece",
         "checkpoint": args.checkpoint.name,
     }

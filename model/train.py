@@ -96,13 +96,18 @@ def main() -> int:
     parser.add_argument("--weight-decay", type=float, default=0.1)
     parser.add_argument("--max-steps", type=int, default=1500)
     parser.add_argument("--eval-every", type=int, default=100)
-    parser.add_argument("--time-budget-min", type=float, default=42.0)
+    parser.add_argument("--time-budget-min", type=float, default=42.0, help="0 = no time limit")
+    parser.add_argument("--stop-after-steps", type=int, default=0,
+                        help="stop after N steps while keeping the --max-steps lr schedule "
+                             "(replays the steps of a time-capped run); 0 = run to --max-steps")
     parser.add_argument("--seed", type=int, default=1811)
     parser.add_argument("--bench", type=int, default=0, help="only time N steps, write nothing")
     args = parser.parse_args()
 
-    if min(args.max_steps, args.batch_size, args.eval_every, args.seq_len) < 1 or args.warmup_steps < 0:
+    if min(args.max_steps, args.batch_size, args.eval_every, args.seq_len) < 1:
         parser.error("--max-steps, --batch-size, --eval-every, --seq-len must be >= 1")
+    if min(args.warmup_steps, args.stop_after_steps) < 0:
+        parser.error("--warmup-steps and --stop-after-steps must be >= 0")
     if args.warmup_steps >= args.max_steps:
         parser.error(f"--warmup-steps ({args.warmup_steps}) must be below --max-steps ({args.max_steps})")
     if not args.tokenizer.is_file():
@@ -183,7 +188,8 @@ def main() -> int:
     log_path = args.out / "train_log.jsonl"
     log = log_path.open("w")
     t_start = time.time()
-    deadline = t_start + 60 * args.time_budget_min
+    deadline = t_start + 60 * args.time_budget_min if args.time_budget_min > 0 else float("inf")
+    last_step = min(args.max_steps, args.stop_after_steps) if args.stop_after_steps > 0 else args.max_steps
     running, n_running, stopped_early = 0.0, 0, False
     step = 0
 
@@ -196,14 +202,14 @@ def main() -> int:
                    "args": {k: str(v) for k, v in vars(args).items()}}
         (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
-    while step < args.max_steps:
+    while step < last_step:
         x, y = batch()
         params, opt_state, loss = train_step(params, opt_state, x, y)
         step += 1
         running += float(loss)
         n_running += 1
         out_of_time = time.time() > deadline
-        if step % args.eval_every == 0 or step == args.max_steps or out_of_time or step == 1:
+        if step % args.eval_every == 0 or step == last_step or out_of_time or step == 1:
             val = evaluate(params)
             record = {"step": step, "tokens": step * args.batch_size * cfg.seq_len,
                       "elapsed_s": round(time.time() - t_start, 1),
