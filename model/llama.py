@@ -174,11 +174,3 @@ def last_logits_fn(cfg: Config):
 
     return last_logits
 
-
-def greedy_generate(params, cfg: Config, prompt: list[int], n_new: int) -> list[int]:
-    """Argmax decoding by full recomputation (slow but obviously right)."""
-    last_logits = last_logits_fn(cfg)
-    tokens = list(prompt)
-    for _ in range(n_new):
-        tokens.append(int(np.argmax(last_logits(params, tokens))))
-    return tokens[len(prompt) :]

@@ -13,7 +13,8 @@ Outputs in --out: `config.json`, `params.npz` (float32, names from llama.py),
 train_loss, val_loss, lr) and `summary.json`.
 
 The run is deterministic for a given --max-steps (seeded init and batch order);
---time-budget-min only stops early as a safety net and the log says so.
+--time-budget-min only stops early as a safety net and summary.json says so;
+--stop-after-steps replays the first N steps of such a capped run.
 """
 
 from __future__ import annotations

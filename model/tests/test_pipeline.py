@@ -156,7 +156,7 @@ def test_rope_pairs_are_adjacent_not_half_split():
     assert np.all(y[:, 2:] == 0)
 
 
-def test_greedy_generate_rejects_overlong_context():
+def test_last_logits_rejects_overlong_context():
     cfg, params = _random_model()
     with pytest.raises(ValueError):
         llama.last_logits_fn(cfg)(params, list(range(cfg.seq_len + 1)))
