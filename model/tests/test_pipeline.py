@@ -253,3 +253,40 @@ def test_shipped_val_snippet_fixture_agrees_with_runc_port():
     logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))
     ce = -np.mean([logp[i, ids[i + 1]] for i in range(len(ids) - 1)])
     assert abs(ce - snippet["mean_ce_nats"]) < 1e-3
+
+
+def _llama2c_encode(vocab: list[str], scores: list[float], text: str) -> list[int]:
+    """Port of llama2.c run.c encode(): BOS, dummy-prefix space, codepoints with byte
+    fallback (byte + 3), then repeatedly merge the adjacent pair with the best score."""
+    lookup = {piece: i for i, piece in enumerate(vocab)}
+    ids = [1, lookup[" "]] if text else [1]
+    for ch in text:
+        if ch in lookup:
+            ids.append(lookup[ch])
+        else:
+            ids.extend(b + 3 for b in ch.encode("utf-8"))
+    while True:
+        best = None
+        for i in range(len(ids) - 1):
+            merged = lookup.get(vocab[ids[i]] + vocab[ids[i + 1]])
+            if merged is not None and (best is None or scores[merged] > scores[best[1]]):
+                best = (i, merged)
+        if best is None:
+            return ids
+        ids[best[0] : best[0] + 2] = [best[1]]
+
+
+def test_llama2c_style_encoding_of_the_prompt_matches_fixture():
+    """The engine encodes prompts from tokenizer.bin the llama2.c way; it must give
+    the SentencePiece ids recorded in greedy.json."""
+    import json
+
+    raw = (MODEL_DIR / "release" / "tokenizer.bin").read_bytes()
+    at, vocab, scores = 4, [], []
+    while at < len(raw):
+        score, length = struct.unpack_from("<fi", raw, at)
+        vocab.append(raw[at + 8 : at + 8 + length].decode("utf-8"))
+        scores.append(score)
+        at += 8 + length
+    greedy = json.loads((MODEL_DIR / "reference" / "greedy.json").read_text())
+    assert _llama2c_encode(vocab, scores, greedy["prompt"]) == greedy["prompt_ids"]
