@@ -31,21 +31,36 @@ const SIF_MSFLG: u32 = 0x1000_F220;
 const SIF_SMFLG: u32 = 0x1000_F230;
 
 /// Where the bytes the guest writes to the EE SIO TX FIFO go.
+///
+/// Serial output ends lines with CR LF (for terminals on a real UART); the CR of a CR LF pair is
+/// dropped so that the host sees ordinary text. A lone CR is kept.
 pub struct Console {
     line: Vec<u8>,
     captured: Vec<u8>,
     echo: bool,
+    pending_cr: bool,
 }
 
 impl Console {
     /// A console that keeps every byte (see [`Console::captured`]) and, if `echo`, also writes
     /// each completed line to the host's stdout.
     pub fn new(echo: bool) -> Self {
-        Console { line: Vec::new(), captured: Vec::new(), echo }
+        Console { line: Vec::new(), captured: Vec::new(), echo, pending_cr: false }
     }
 
     /// Appends one byte; a newline flushes the line to stdout.
     pub fn put(&mut self, byte: u8) {
+        if std::mem::take(&mut self.pending_cr) && byte != b'\n' {
+            self.push(b'\r');
+        }
+        if byte == b'\r' {
+            self.pending_cr = true;
+        } else {
+            self.push(byte);
+        }
+    }
+
+    fn push(&mut self, byte: u8) {
         self.captured.push(byte);
         self.line.push(byte);
         if byte == b'\n' || self.line.len() >= 1024 {
@@ -60,6 +75,9 @@ impl Console {
 
     /// Writes out a partial line (called at exit).
     pub fn flush(&mut self) {
+        if std::mem::take(&mut self.pending_cr) {
+            self.push(b'\r');
+        }
         if self.echo && !self.line.is_empty() {
             let mut out = std::io::stdout().lock();
             // stdout closed (e.g. a pipe to `head`) is not the guest's problem: ignore.
@@ -248,6 +266,16 @@ mod tests {
         }
         assert_eq!(io.console.captured(), b"hi\n");
         assert_eq!(io.read(SIO_ISR, 4, 0).unwrap() & 0xF000, 0);
+    }
+
+    #[test]
+    fn crlf_becomes_lf_and_a_lone_cr_stays() {
+        let mut c = Console::new(false);
+        for b in b"a\r\nb\rc\r" {
+            c.put(*b);
+        }
+        c.flush();
+        assert_eq!(c.captured(), b"a\nb\rc\r");
     }
 
     #[test]
