@@ -40,6 +40,7 @@ mod ee {
         forward_pass_agrees_with_the_portable_kernels,
         benchmark_q8_and_f32_matvec,
         benchmark_softmax_and_rmsnorm,
+        benchmark_flagship_shape_forward,
     );
 
     /// Marsaglia xorshift32: reproducible data without a dependency.
@@ -341,11 +342,9 @@ mod ee {
         );
     }
 
-    /// A small random Llama model (GQA, SwiGLU, shared classifier) in `quant`, norms in f32.
-    fn small_model(quant: Quant, rng: &mut XorShift) -> Vec<u8> {
-        use llm_engine::format::{TensorSpec, write_model};
-        use llm_engine::{ModelConfig, TensorRole};
-        let config = ModelConfig {
+    /// The shape of a small random test model (GQA, SwiGLU, shared classifier).
+    fn small_config() -> llm_engine::ModelConfig {
+        llm_engine::ModelConfig {
             dim: 64,
             hidden_dim: 160,
             n_layers: 2,
@@ -357,7 +356,47 @@ mod ee {
             norm_eps: 1e-5,
             shared_classifier: true,
             group_size: 32,
-        };
+        }
+    }
+
+    /// The shape of the project's trained model (model/README.md: dim 192, hidden 512, 5 layers, 6 heads,
+    /// 3 KV heads, vocab 2048, context 128), with Q8 groups of 64.
+    fn flagship_config() -> llm_engine::ModelConfig {
+        llm_engine::ModelConfig {
+            dim: 192,
+            hidden_dim: 512,
+            n_layers: 5,
+            n_heads: 6,
+            n_kv_heads: 3,
+            vocab_size: 2048,
+            seq_len: 128,
+            rope_theta: 10000.0,
+            norm_eps: 1e-5,
+            shared_classifier: true,
+            group_size: 64,
+        }
+    }
+
+    /// Q8 rows with random codes and scales written directly (quantizing millions of floats in soft-float
+    /// would dominate the test's run time).
+    fn random_q8(rng: &mut XorShift, rows: usize, cols: usize, group: usize, amplitude: f32) -> Vec<u8> {
+        let stride = Quant::Q8.row_stride(cols as u32, group as u32).unwrap() as usize;
+        let mut data = Vec::with_capacity(rows * stride);
+        for _ in 0..rows {
+            let start = data.len();
+            for _ in 0..cols / group {
+                data.extend_from_slice(&(amplitude / 127.0 * (0.75 + 0.25 * rng.unit())).to_le_bytes());
+            }
+            data.extend((0..cols).map(|_| (rng.next() % 255) as u8 ^ 0x80)); // codes in [-127, 127]
+            data.resize(start + stride, 0);
+        }
+        data
+    }
+
+    /// A random model of `config` in `quant`, norms in f32 near 1, weights of amplitude 1/sqrt(cols).
+    fn random_model(config: &llm_engine::ModelConfig, quant: Quant, rng: &mut XorShift) -> Vec<u8> {
+        use llm_engine::TensorRole;
+        use llm_engine::format::{TensorSpec, write_model};
         let mut tensors = Vec::new();
         for role in TensorRole::ALL {
             if role == TensorRole::Tokenizer || role == TensorRole::Classifier {
@@ -366,23 +405,23 @@ mod ee {
             let layers = if role.is_per_layer() { config.n_layers as u16 } else { 1 };
             for layer in 0..layers {
                 let (rows, cols) = config.expected_shape(role).unwrap();
-                let n = (rows * cols) as usize;
-                let (q, values) = if role.is_norm() {
-                    (Quant::F32, (0..n).map(|_| 1.0 + 0.2 * rng.unit()).collect::<Vec<f32>>())
+                let (r, c, g) = (rows as usize, cols as usize, config.group_size as usize);
+                let amplitude = 1.0 / libm::sqrtf(cols as f32);
+                let (q, data) = if role.is_norm() {
+                    let values: Vec<f32> = (0..r * c).map(|_| 1.0 + 0.2 * rng.unit()).collect();
+                    (Quant::F32, quantize_matrix(Quant::F32, &values, r, c, g))
+                } else if quant == Quant::Q8 {
+                    (quant, random_q8(rng, r, c, g, amplitude))
                 } else {
-                    let amplitude = 1.0 / libm::sqrtf(cols as f32);
-                    (quant, (0..n).map(|_| rng.unit() * amplitude).collect())
+                    let values: Vec<f32> = (0..r * c).map(|_| rng.unit() * amplitude).collect();
+                    (quant, quantize_matrix(quant, &values, r, c, g))
                 };
-                let data = quantize_matrix(q, &values, rows as usize, cols as usize, config.group_size as usize);
                 tensors.push((TensorSpec { role, layer, quant: q, rows, cols }, data));
             }
         }
-        write_model(&config, &tensors).unwrap()
+        write_model(config, &tensors).unwrap()
     }
 
-    /// The whole forward pass with each kernel set: logits agree with the portable ones within 1% of their
-    /// largest magnitude (the FPU's truncation can move an activation across a Q8 rounding boundary, which
-    /// changes one code by one step), and the cycles per token are printed.
     /// Logits of each of `tokens` and the mean cycles per token.
     fn forward_logits<K: Kernels>(file: &[u8], kernels: K, tokens: &[u32]) -> (Vec<Vec<f32>>, u64) {
         use llm_engine::{InMemoryWeights, Transformer};
@@ -392,28 +431,39 @@ mod ee {
         (logits, Instant::now().cycles_since(start) / tokens.len() as u64)
     }
 
-    fn forward_pass_agrees_with_the_portable_kernels() {
+    /// Runs `tokens` through `config` with each kernel set: the logits must agree with the portable ones
+    /// within 1% of their largest magnitude (the FPU's truncation can move an activation across a Q8 rounding
+    /// boundary, which changes one code by one step); prints the cycles per token.
+    fn compare_forward(config: &llm_engine::ModelConfig, quant: Quant, tokens: &[u32], what: &str) {
         let mut rng = XorShift(0xF0F0_1234);
-        let tokens = [1u32, 72, 101, 108, 108, 111];
-        for quant in [Quant::Q8, Quant::F32] {
-            let file = small_model(quant, &mut rng);
-            let (want, portable) = forward_logits(&file, PortableKernels::new(160), &tokens);
-            let (exact, exact_cycles) = forward_logits(&file, R5900Kernels::new(160), &tokens);
-            let kernels = R5900Kernels::new(160).with_q8_scaling(Q8Scaling::Fpu);
-            let (fpu, fpu_cycles) = forward_logits(&file, kernels, &tokens);
-            for (name, got) in [("exact", &exact), ("fpu", &fpu)] {
-                for (pos, (w, g)) in want.iter().zip(got).enumerate() {
-                    let largest = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-                    for (i, (a, b)) in w.iter().zip(g).enumerate() {
-                        assert!((a - b).abs() <= 0.01 * largest, "{quant:?} {name}: pos {pos} logit {i}: {a} vs {b}");
-                    }
+        let file = random_model(config, quant, &mut rng);
+        let cols = config.hidden_dim.max(config.dim) as usize;
+        let (want, portable) = forward_logits(&file, PortableKernels::new(cols), tokens);
+        let (exact, exact_cycles) = forward_logits(&file, R5900Kernels::new(cols), tokens);
+        let kernels = R5900Kernels::new(cols).with_q8_scaling(Q8Scaling::Fpu);
+        let (fpu, fpu_cycles) = forward_logits(&file, kernels, tokens);
+        for (name, got) in [("exact", &exact), ("fpu", &fpu)] {
+            for (pos, (w, g)) in want.iter().zip(got).enumerate() {
+                let largest = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                for (i, (a, b)) in w.iter().zip(g).enumerate() {
+                    assert!((a - b).abs() <= 0.01 * largest, "{what} {quant:?} {name}: pos {pos} logit {i}: {a} vs {b}");
                 }
             }
-            ps2_sys::println!(
-                "\nbench forward {quant:?} dim 64 hidden 160 2 layers: portable {portable}, R5900 {exact_cycles}, \
-                 R5900 FPU-scaled {fpu_cycles} cycles/token"
-            );
         }
+        ps2_sys::println!(
+            "\nbench forward {what} {quant:?}: portable {portable}, R5900 {exact_cycles}, R5900 FPU-scaled \
+             {fpu_cycles} cycles/token"
+        );
+    }
+
+    fn forward_pass_agrees_with_the_portable_kernels() {
+        let tokens = [1, 72, 101, 108, 108, 111];
+        compare_forward(&small_config(), Quant::Q8, &tokens, "dim 64 hidden 160 2 layers");
+        compare_forward(&small_config(), Quant::F32, &tokens, "dim 64 hidden 160 2 layers");
+    }
+
+    fn benchmark_flagship_shape_forward() {
+        compare_forward(&flagship_config(), Quant::Q8, &[1, 400, 1999], "dim 192 hidden 512 5 layers vocab 2048");
     }
 
     /// Cycles of one call of `kernels.matvec` (the first call sizes scratch, so it is run once before).
