@@ -71,19 +71,57 @@ pub fn pcsx2_command(pcsx2: &Path, image: &Path, args: &[String]) -> Command {
     command
 }
 
+/// The exit marker: a program that prints `[ps2-rs exit N]` on the EE console (ps2-sys's `exit`
+/// can do so) lets the runner end PCSX2, which otherwise keeps running after `Exit()`, and exit
+/// with `N`. Returns `N` if `line` carries the marker.
+pub fn parse_exit_marker(line: &str) -> Option<i32> {
+    let start = line.find(ps2_sim::io::EXIT_MARKER_PREFIX)? + ps2_sim::io::EXIT_MARKER_PREFIX.len();
+    let rest = &line[start..];
+    rest[..rest.find(']')?].trim().parse().ok()
+}
+
+/// Waits for `child` to end, or for the exit marker to appear in the log file; kills the child
+/// in the second case. Returns the exit code.
+pub fn wait_for_exit(child: &mut std::process::Child, log: &Path) -> std::io::Result<i32> {
+    let mut seen = 0;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status.code().unwrap_or(1));
+        }
+        if let Ok(text) = std::fs::read(log) {
+            let text = String::from_utf8_lossy(&text[seen.min(text.len())..]).into_owned();
+            // Only whole lines: a partial last line is read again next time.
+            if let Some(end) = text.rfind('\n') {
+                if let Some(code) = text[..end].lines().find_map(parse_exit_marker) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Ok(code);
+                }
+                seen += end + 1;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// Runs the image in PCSX2; returns the process status.
 pub fn run_pcsx2(pcsx2: &Path, image: &Path, args: &[String]) -> u8 {
     eprintln!(
         "ps2-run: running {} in PCSX2 ({}).\n  PCSX2 needs a PS2 BIOS image dumped from your console \
          (configure it in PCSX2's settings); without one it refuses to start.\n  EE console output \
-         is logged to {}. The program's Exit() returns to the BIOS menu, so close PCSX2 when done.\n  \
+         is logged to {}. The program's Exit() returns to the BIOS menu: the runner ends PCSX2 when the\n  \
+         program prints the exit marker `[ps2-rs exit N]`; otherwise close PCSX2 when done.\n  \
          Set PS2_RUNNER=sim to use the built-in simulator instead.",
         image.display(),
         pcsx2.display(),
         image.with_extension("pcsx2.log").display()
     );
-    match pcsx2_command(pcsx2, image, args).status() {
-        Ok(status) => status.code().map_or(1, ps2_sim::process_status),
+    let log = image.with_extension("pcsx2.log");
+    // A stale log from an earlier run must not end this one.
+    let _ = std::fs::remove_file(&log);
+    let started = pcsx2_command(pcsx2, image, args).spawn();
+    match started.and_then(|mut child| wait_for_exit(&mut child, &log)) {
+        Ok(code) => ps2_sim::process_status(code),
         Err(e) => {
             eprintln!("ps2-run: cannot start {}: {e}", pcsx2.display());
             crate::EXIT_RUNNER_ERROR
@@ -119,6 +157,33 @@ mod tests {
         assert_eq!(o.max_cycles(), 2 * 294_912_000);
         assert!(sim_options("").is_ok());
         assert!(sim_options("--frobnicate").is_err());
+    }
+
+    #[test]
+    fn exit_marker_is_found_inside_log_lines() {
+        assert_eq!(parse_exit_marker("[ps2-rs exit 0]"), Some(0));
+        assert_eq!(parse_exit_marker("12:00:01 [EE] [ps2-rs exit -3]"), Some(-3));
+        assert_eq!(parse_exit_marker("[ps2-rs exit x]"), None);
+        assert_eq!(parse_exit_marker("hello"), None);
+    }
+
+    #[test]
+    fn the_marker_in_the_log_ends_a_running_emulator() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("run.log");
+        // A stand-in emulator: writes the marker to its log, then would run for a minute.
+        let script = format!("printf 'boot\\n[ps2-rs exit 4]\\n' > {}; sleep 60", log.display());
+        let mut child = Command::new("sh").arg("-c").arg(script).spawn().unwrap();
+        let start = std::time::Instant::now();
+        assert_eq!(wait_for_exit(&mut child, &log).unwrap(), 4);
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "killed, not waited for");
+    }
+
+    #[test]
+    fn an_emulator_that_exits_reports_its_status() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new("sh").arg("-c").arg("exit 3").spawn().unwrap();
+        assert_eq!(wait_for_exit(&mut child, &dir.path().join("none.log")).unwrap(), 3);
     }
 
     #[test]

@@ -30,6 +30,11 @@ const SIF_SMCOM: u32 = 0x1000_F210;
 const SIF_MSFLG: u32 = 0x1000_F220;
 const SIF_SMFLG: u32 = 0x1000_F230;
 
+/// Start of the exit marker line `[ps2-rs exit N]`, which a program may print just before
+/// `Exit(N)` so that the runner can stop PCSX2 (which keeps running after `Exit`). The simulator
+/// needs no marker and hides such lines.
+pub const EXIT_MARKER_PREFIX: &str = "[ps2-rs exit ";
+
 /// Where the bytes the guest writes to the EE SIO TX FIFO go.
 ///
 /// Serial output ends lines with CR LF (for terminals on a real UART); the CR of a CR LF pair is
@@ -61,7 +66,6 @@ impl Console {
     }
 
     fn push(&mut self, byte: u8) {
-        self.captured.push(byte);
         self.line.push(byte);
         if byte == b'\n' || self.line.len() >= 1024 {
             self.flush();
@@ -76,8 +80,13 @@ impl Console {
     /// Writes out a partial line (called at exit).
     pub fn flush(&mut self) {
         if std::mem::take(&mut self.pending_cr) {
-            self.push(b'\r');
+            self.line.push(b'\r');
         }
+        if self.line.starts_with(EXIT_MARKER_PREFIX.as_bytes()) && self.line.ends_with(b"]\n") {
+            self.line.clear();
+            return;
+        }
+        self.captured.extend_from_slice(&self.line);
         if self.echo && !self.line.is_empty() {
             let mut out = std::io::stdout().lock();
             // stdout closed (e.g. a pipe to `head`) is not the guest's problem: ignore.
@@ -87,7 +96,8 @@ impl Console {
         self.line.clear();
     }
 
-    /// Everything the guest printed so far.
+    /// Everything the guest printed so far: complete lines (a partial last line after
+    /// [`Console::flush`]), without the CR of CR LF and without exit-marker lines.
     pub fn captured(&self) -> &[u8] {
         &self.captured
     }
@@ -276,6 +286,14 @@ mod tests {
         }
         c.flush();
         assert_eq!(c.captured(), b"a\nb\rc\r");
+    }
+
+    #[test]
+    fn exit_marker_lines_are_hidden() {
+        let mut c = Console::new(false);
+        c.put_str("x\n[ps2-rs exit 0]\r\ny [ps2-rs exit 1]\n");
+        c.flush();
+        assert_eq!(c.captured(), b"x\ny [ps2-rs exit 1]\n");
     }
 
     #[test]
