@@ -1,8 +1,9 @@
 //! The trained demo model (model/release, model/reference, produced by model/build.sh) through
 //! the converter and the engine: greedy decoding must reproduce the JAX reference's argmax ids.
 //!
-//! Runs when `model/reference/greedy.json` exists; the checkpoint and tokenizer it names must
-//! then exist too (a missing file is a failure, not a skip).
+//! The model is shipped in the repository, so a missing file is a failure, not a skip. Also checks
+//! that the validation loss the engine computes on held-out text agrees with the training
+//! framework's (model/reference/val_snippet.json).
 
 use std::io::Cursor;
 use std::path::PathBuf;
@@ -42,10 +43,7 @@ fn greedy(file: Vec<u8>, prompt: &[u32], count: usize) -> Vec<u32> {
 #[test]
 fn trained_model_matches_the_reference_greedy_decoding() {
     let reference_path = model_dir().join("reference/greedy.json");
-    let Ok(text) = std::fs::read_to_string(&reference_path) else {
-        eprintln!("skipped: {} not present (run model/build.sh)", reference_path.display());
-        return;
-    };
+    let text = std::fs::read_to_string(&reference_path).expect("model/reference/greedy.json (made by model/build.sh)");
     let reference: Value = serde_json::from_str(&text).unwrap();
     let prompt = ids(&reference, "prompt_ids");
     let expected = ids(&reference, "expected_ids");
@@ -73,5 +71,40 @@ fn trained_model_matches_the_reference_greedy_decoding() {
                 }
             }
         }
+    }
+}
+
+/// Mean cross-entropy (nats) of `ids[i+1]` given `ids[..=i]`, teacher-forced through the engine.
+fn mean_cross_entropy(file: Vec<u8>, ids: &[u32]) -> f64 {
+    let weights = InMemoryWeights::new(file).unwrap();
+    let kernels = portable_kernels(&weights.info().config);
+    let mut model = Transformer::new(weights, kernels).unwrap();
+    let mut total = 0.0f64;
+    for pos in 0..ids.len() - 1 {
+        let logits = model.forward(ids[pos], pos).unwrap();
+        let max = logits.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) as f64;
+        let log_sum = logits.iter().map(|&v| (v as f64 - max).exp()).sum::<f64>().ln() + max;
+        total += log_sum - logits[ids[pos + 1] as usize] as f64;
+    }
+    total / (ids.len() - 1) as f64
+}
+
+#[test]
+fn validation_loss_matches_the_training_framework() {
+    let text = std::fs::read_to_string(model_dir().join("reference/val_snippet.json")).expect("model/reference/val_snippet.json");
+    let reference: Value = serde_json::from_str(&text).unwrap();
+    let expected = reference["mean_ce_nats"].as_f64().unwrap();
+    let snippets: Vec<Vec<u32>> = reference["snippets"].as_array().unwrap().iter().map(|s| ids(s, "ids")).collect();
+    let checkpoint = std::fs::read(model_dir().join("release/austen-v0-f32.bin")).expect("model/release/austen-v0-f32.bin");
+    let tokenizer = sentencepiece::load(&std::fs::read(model_dir().join("release/tokenizer.model")).unwrap()).unwrap();
+    let mut source = llama2c::read_checkpoint(&checkpoint).unwrap();
+    source.config.group_size = llm_tools::convert::choose_group_size(64, source.config.dim, source.config.hidden_dim);
+    for (quant, tolerance) in [(Quant::F32, reference["suggested_tolerance_nats"]["f32"].as_f64().unwrap()), (Quant::Q8, reference["suggested_tolerance_nats"]["q8"].as_f64().unwrap())] {
+        let mut file = Cursor::new(Vec::new());
+        convert(&mut file, &source, &tokenizer, quant, |_| {}).unwrap();
+        let file = file.into_inner();
+        let mean = snippets.iter().map(|ids| mean_cross_entropy(file.clone(), ids)).sum::<f64>() / snippets.len() as f64;
+        eprintln!("{quant:?}: engine {mean:.5} nats vs reference {expected:.5}");
+        assert!((mean - expected).abs() <= tolerance, "{quant:?} validation loss {mean} vs {expected} (tolerance {tolerance})");
     }
 }
