@@ -234,8 +234,19 @@ pub struct Cdvd {
     ready: Client,
     disc_type: DiscType,
     read_in_flight: bool,
+    /// The read into caller-owned memory in flight ([`Cdvd::start_read_into`]), if any.
+    read_into: Option<ReadTarget>,
     /// `sceCdRMode` packed: trycount, spindle control, data pattern.
     read_mode: u32,
+}
+
+/// Where a read into caller-owned memory goes, kept to finish (and retry) it.
+#[derive(Clone, Copy)]
+struct ReadTarget {
+    lsn: u32,
+    sectors: u32,
+    /// The destination's address (an address, not a pointer, so that `Cdvd` stays `Send`).
+    address: usize,
 }
 
 impl Cdvd {
@@ -253,6 +264,7 @@ impl Cdvd {
             ready: Client::bind(sid::DISC_READY)?,
             disc_type: DiscType::None,
             read_in_flight: false,
+            read_into: None,
             // trycount 0 (the drive's default), SCECdSpinNom, 2048-byte sectors.
             read_mode: 1 << 8,
         };
@@ -351,7 +363,12 @@ impl Cdvd {
         if sectors as usize > buffer.sectors() {
             return Err(Error::BufferTooSmall { needed: sectors as usize * SECTOR_SIZE, available: buffer.sectors() * SECTOR_SIZE });
         }
-        let target = buffer.as_slice().as_ptr();
+        self.issue_read(lsn, sectors, buffer.as_slice().as_ptr())?;
+        Ok(ReadInFlight { buffer: Some(buffer), lsn, sectors })
+    }
+
+    /// Sends the READ N-command for `sectors` sectors from `lsn` to `target` (64-byte aligned, whole sectors).
+    fn issue_read(&mut self, lsn: u32, sectors: u32, target: *const u8) -> Result<(), Error> {
         // The DMA writes RAM: no dirty line may later be written back over it, and no stale line read.
         ps2_sys::cache::writeback_invalidate_range(target, sectors as usize * SECTOR_SIZE);
         let scratch = core::ptr::addr_of!(READ_SCRATCH) as *const u8;
@@ -365,7 +382,65 @@ impl Cdvd {
         );
         self.n_commands.start_call(ncmd::READ, &request, 4)?;
         self.read_in_flight = true;
-        Ok(ReadInFlight { buffer: Some(buffer), lsn, sectors })
+        Ok(())
+    }
+
+    /// Waits for the read [`Cdvd::issue_read`] sent and checks that every sector arrived.
+    fn complete_read(&mut self, lsn: u32, sectors: u32, target: *const u8) -> Result<(), Error> {
+        let result = self.n_commands.finish_call().map(|reply| u32::from_le_bytes([reply[0], reply[1], reply[2], reply[3]]));
+        self.read_in_flight = false;
+        let bytes = result?;
+        ps2_sys::cache::invalidate_range(target, sectors as usize * SECTOR_SIZE);
+        if bytes as usize == sectors as usize * SECTOR_SIZE {
+            return Ok(());
+        }
+        let error = self.last_error()?.unwrap_or(DriveError(0x30));
+        Err(Error::Read { lsn, sectors, error })
+    }
+
+    /// Starts reading `sectors` sectors from `lsn` straight into memory the caller owns, and returns at once;
+    /// [`Cdvd::finish_read_into`] waits for it. For buffers that another crate allocates (e.g. a weight
+    /// streamer's own 64-byte aligned buffers), where a [`SectorBuffer`] would cost a copy.
+    ///
+    /// Fails without reading when another read is in flight or `dest` is not 64-byte aligned.
+    ///
+    /// # Safety
+    ///
+    /// `dest` must be valid for writes of `sectors * 2048` bytes, and that memory must not be read, written or
+    /// freed until [`Cdvd::finish_read_into`] has returned: the IOP's DMA writes it meanwhile, and a retry
+    /// inside `finish_read_into` writes it again. Dropping the `Cdvd` first does not end the DMA.
+    pub unsafe fn start_read_into(&mut self, lsn: u32, sectors: u32, dest: *mut u8) -> Result<(), Error> {
+        if self.read_in_flight {
+            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("only one read may be in flight")));
+        }
+        if dest as usize % 64 != 0 {
+            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("read destination not 64-byte aligned")));
+        }
+        self.issue_read(lsn, sectors, dest)?;
+        self.read_into = Some(ReadTarget { lsn, sectors, address: dest as usize });
+        Ok(())
+    }
+
+    /// Whether a read into caller memory is in flight (started and not yet finished).
+    pub fn read_into_pending(&self) -> bool {
+        self.read_into.is_some()
+    }
+
+    /// Waits for the read [`Cdvd::start_read_into`] started; a drive error re-reads the same sectors up to
+    /// [`READ_RETRIES`] times before it is reported. Afterwards the destination holds the sectors and belongs
+    /// to the caller again. Fails at once when no such read is in flight.
+    pub fn finish_read_into(&mut self) -> Result<(), Error> {
+        let target = self.read_into.take().ok_or(Error::Iop(ps2_iop::Error::InvalidArgument("no read in flight")))?;
+        let dest = target.address as *const u8;
+        let mut result = self.complete_read(target.lsn, target.sectors, dest);
+        for _ in 0..READ_RETRIES {
+            if !matches!(result, Err(Error::Read { .. })) {
+                break;
+            }
+            self.issue_read(target.lsn, target.sectors, dest)?;
+            result = self.complete_read(target.lsn, target.sectors, dest);
+        }
+        result
     }
 
     /// Starts reading as many sectors as `buffer` holds.
@@ -382,21 +457,10 @@ impl Cdvd {
     /// Waits for a read and returns its buffer, or the drive's error.
     pub fn finish_read(&mut self, mut read: ReadInFlight) -> Result<SectorBuffer, (Error, SectorBuffer)> {
         let buffer = read.buffer.take().expect("a read in flight owns its buffer");
-        let result = self.n_commands.finish_call().map(|reply| u32::from_le_bytes([reply[0], reply[1], reply[2], reply[3]]));
-        self.read_in_flight = false;
-        let bytes = match result {
-            Ok(bytes) => bytes,
-            Err(e) => return Err((Error::Iop(e), buffer)),
-        };
-        ps2_sys::cache::invalidate_range(buffer.as_slice().as_ptr(), read.sectors as usize * SECTOR_SIZE);
-        if bytes as usize == read.sectors as usize * SECTOR_SIZE {
-            return Ok(buffer);
+        match self.complete_read(read.lsn, read.sectors, buffer.as_slice().as_ptr()) {
+            Ok(()) => Ok(buffer),
+            Err(e) => Err((e, buffer)),
         }
-        let error = match self.last_error() {
-            Ok(error) => error.unwrap_or(DriveError(0x30)),
-            Err(e) => return Err((e, buffer)),
-        };
-        Err((Error::Read { lsn: read.lsn, sectors: read.sectors, error }, buffer))
     }
 
     /// Reads sectors into `buffer` (as many as it holds) and waits, retrying failed reads.
