@@ -1,0 +1,243 @@
+//! `llm`: a small Llama model telling a story on the PlayStation 2 Emotion Engine.
+//!
+//! `cargo run --release --example llm` builds this program, packs a disc with `examples/llm/disc/` (the model
+//! file `MODEL/AUSTEN.PLM` and the settings `LLM.CFG`, see `make_disc.sh`) and boots it in the simulator or
+//! PCSX2. Top to bottom it shows the SDK's pieces working together:
+//!
+//! 1. **Console**: `ps2-gs-text` draws text on the GS; everything is also printed to the EE serial log.
+//! 2. **Disc**: `ps2-cdvd` opens the ISO9660 volume, reads `LLM.CFG` and finds the model file.
+//! 3. **Memory plan**: `ps2-alloc` says how much RAM is free; the KV cache, activations and scratch are
+//!    reserved first, and the engine's residency planner keeps as many weight matrices in RAM as the rest
+//!    allows. A model that fits is read from the disc once; one that does not streams every token.
+//! 4. **Streaming**: [`disc_reader::CdvdTensorReader`] reads tensors as whole sector runs straight into the
+//!    engine's 64-byte aligned buffers; the engine issues the next matrix's read before it multiplies the
+//!    current one, so the drive works while the EE computes.
+//! 5. **Generation**: `llm-engine`'s transformer with the R5900 kernels (`llm-kernels-r5900`, MMI for Q8) or
+//!    the portable ones, then a status line with tokens, tok/s and time to first token on the COP0 clock,
+//!    disc bytes read, and resident vs streamed megabytes.
+//!
+//! Settings (`LLM.CFG` or `key=value` arguments): see [`config::Config::apply`].
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod config;
+mod disc_reader;
+mod story;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use embedded_io::Read;
+use llm_engine::streaming::read_model_info;
+use llm_engine::{EngineError, Kernels, ModelConfig, ModelInfo, StreamingWeights, Transformer, load_tokenizer, portable_kernels};
+use llm_kernels_r5900::{Q8Scaling, R5900Kernels};
+use ps2_alloc as _; // the global allocator
+use ps2_cdvd::{Disc, DiscError};
+use ps2_gs_text::VideoMode;
+
+use crate::config::{Config, ConfigError, KernelChoice};
+use crate::disc_reader::CdvdTensorReader;
+
+ps2_sys::entry!(main);
+
+/// Prints to the EE serial log and the GS console at once.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        ps2_sys::println!($($arg)*);
+        ps2_gs_text::gs_println!($($arg)*);
+    }};
+}
+
+/// Settings file in the disc's root directory (optional).
+const CONFIG_FILE: &str = "LLM.CFG";
+
+/// Heap kept free beyond the computed needs: allocator fragmentation, strings, the sampler's sort.
+const SAFETY_MARGIN: u64 = 256 * 1024;
+
+fn main() -> i32 {
+    ps2_gs_text::init(VideoMode::NtscInterlaced);
+    ps2_gs_text::install_panic_hook();
+    say!("ps2-rs: a Llama on the Emotion Engine");
+    match run() {
+        Ok(()) => 0,
+        Err(error) => {
+            say!("error: {error}");
+            1
+        }
+    }
+}
+
+/// Everything that can stop the demo, with what the user needs to know.
+#[derive(Debug)]
+enum DemoError {
+    /// The disc or a file on it.
+    Disc(DiscError),
+    /// `LLM.CFG` or an argument.
+    Config(ConfigError),
+    /// The model file or its inference.
+    Engine(EngineError),
+}
+
+impl fmt::Display for DemoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DemoError::Disc(e) => write!(f, "disc: {e}"),
+            DemoError::Config(e) => write!(f, "settings: {e}"),
+            DemoError::Engine(e) => write!(f, "model: {e}"),
+        }
+    }
+}
+
+impl From<DiscError> for DemoError {
+    fn from(e: DiscError) -> Self {
+        DemoError::Disc(e)
+    }
+}
+
+impl From<ConfigError> for DemoError {
+    fn from(e: ConfigError) -> Self {
+        DemoError::Config(e)
+    }
+}
+
+impl From<EngineError> for DemoError {
+    fn from(e: EngineError) -> Self {
+        DemoError::Engine(e)
+    }
+}
+
+fn run() -> Result<(), DemoError> {
+    // The disc: CDVDFSV on the IOP, then the ISO9660 volume.
+    let mut disc = Disc::open()?;
+    let config = load_config(&mut disc)?;
+    let model_file = disc.find(&config.model)?;
+    say!("model {} on disc: {} KiB at sector {}", config.model, model_file.size / 1024, model_file.lsn);
+
+    // The model's header and directory, to size what must stay free before weights get any RAM.
+    let mut reader = CdvdTensorReader::new(disc.cdvd(), model_file.lsn, model_file.size as u64);
+    let info = read_model_info(&mut reader)?;
+    let free = ps2_alloc::stats().free as u64;
+    let reserve = runtime_reserve(&info);
+    let mut budget = free.saturating_sub(reserve);
+    if let Some(kib) = config.budget_kib {
+        budget = budget.min(kib * 1024);
+    }
+    let c = &info.config;
+    say!(
+        "dim {} hidden {} layers {} heads {}/{} vocab {} seq {}; {:.1} MB of weights",
+        c.dim,
+        c.hidden_dim,
+        c.n_layers,
+        c.n_heads,
+        c.n_kv_heads,
+        c.vocab_size,
+        c.seq_len,
+        megabytes(info.weight_bytes())
+    );
+    say!("RAM: {} KiB free, {} KiB reserved for the KV cache and activations, budget {} KiB", free / 1024, reserve / 1024, budget / 1024);
+
+    // Residency: resident tensors are read (and CRC-checked) now, the rest stream during generation.
+    let load_start = ps2_sys::clock::Instant::now();
+    let mut weights = StreamingWeights::new(reader, budget)?;
+    let plan = weights.plan().clone();
+    let tokenizer = load_tokenizer(&mut weights)?;
+    say!(
+        "loaded in {:.2} s: {:.2} MB resident, {:.2} MB streamed per token ({} KiB of buffers)",
+        load_start.elapsed().as_secs_f32(),
+        megabytes(plan.resident_bytes),
+        megabytes(plan.streamed_bytes_per_token),
+        plan.buffer_bytes / 1024
+    );
+
+    // The kernels: one line picks them; the rest of the program does not care.
+    let max_cols = c.dim.max(c.hidden_dim) as usize;
+    match config.kernels {
+        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config),
+        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config),
+        KernelChoice::R5900Fpu => {
+            tell(weights, R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu), &tokenizer, &config)
+        }
+    }
+}
+
+/// Builds the transformer and tells the story of the configured prompt.
+fn tell<K: Kernels>(
+    weights: StreamingWeights<CdvdTensorReader<'_>>,
+    kernels: K,
+    tokenizer: &llm_engine::Tokenizer,
+    config: &Config,
+) -> Result<(), DemoError> {
+    say!("kernels: {:?}", config.kernels);
+    let mut model = Transformer::new(weights, kernels)?;
+    let report = story::generate(&mut model, tokenizer, config, &config.prompts[0])?;
+    let reader = model.source().reader().stats();
+    say!("{}", report.status_line(reader.bytes));
+    // One machine-readable line for the benchmark script.
+    ps2_sys::println!(
+        "[llm-bench] positions={} generated={} prompt={} forward_cycles={} first_token_cycles={} disc_bytes={} disc_wait_cycles={} reads={}",
+        report.positions,
+        report.generated,
+        report.prompt_tokens,
+        report.forward_cycles,
+        report.first_token_cycles,
+        reader.bytes,
+        reader.wait_cycles,
+        reader.reads
+    );
+    Ok(())
+}
+
+/// Reads `LLM.CFG` if the disc has one, then applies the program's `key=value` arguments.
+fn load_config(disc: &mut Disc) -> Result<Config, DemoError> {
+    let mut config = Config::default();
+    match disc.open_file(CONFIG_FILE) {
+        Ok(mut file) => {
+            let mut bytes = Vec::new();
+            let mut chunk = [0u8; 512];
+            loop {
+                let n = file.read(&mut chunk)?;
+                if n == 0 {
+                    break;
+                }
+                bytes.extend_from_slice(&chunk[..n]);
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            config.apply_file(&text)?;
+        }
+        Err(ps2_cdvd::iso9660::Error::NotFound { .. }) => say!("no {CONFIG_FILE} on the disc: default settings"),
+        Err(e) => return Err(e.into()),
+    }
+    // The first argument is the program's own path.
+    for argument in ps2_sys::rt::args().skip(1) {
+        let text = String::from_utf8_lossy(argument);
+        if text.contains('=') {
+            config.apply(&text)?;
+        }
+    }
+    Ok(config)
+}
+
+/// Heap the forward pass needs besides the weights: the KV cache, activations, logits, kernel and
+/// sampler scratch, the tokenizer's tables, and a margin.
+fn runtime_reserve(info: &ModelInfo) -> u64 {
+    let c: &ModelConfig = &info.config;
+    let f32s = |n: usize| 4 * n as u64;
+    let (dim, hidden, layers, seq, vocab) =
+        (c.dim as usize, c.hidden_dim as usize, c.n_layers as usize, c.seq_len as usize, c.vocab_size as usize);
+    let kv_cache = 2 * f32s(layers * seq * c.kv_dim());
+    let activations = f32s(4 * dim + 2 * hidden + seq + 2 * layers * dim + dim);
+    // Logits, their copy for the sampler, and the sampler's (value, id) candidates.
+    let logits = f32s(vocab) * 2 + 8 * vocab as u64;
+    let kernel_scratch = 16 * dim.max(hidden) as u64;
+    // The tokenizer keeps its pieces and a lookup table: about three times its stored size.
+    let tokenizer = info.tensors.iter().filter(|t| t.role == llm_engine::TensorRole::Tokenizer).map(|t| 3 * t.byte_len).sum::<u64>();
+    kv_cache + activations + logits + kernel_scratch + tokenizer + SAFETY_MARGIN
+}
+
+/// Bytes as (decimal) megabytes.
+fn megabytes(bytes: u64) -> f32 {
+    bytes as f32 / 1_000_000.0
+}

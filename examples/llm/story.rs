@@ -1,0 +1,199 @@
+//! One story: the prompt fed through the model, then tokens sampled and shown as they come, with the
+//! timing the status line reports.
+//!
+//! The loop is the host's `llm-generate` loop on purpose (same positions, same sampler calls, same text
+//! decoding), so the end-to-end test can demand the same text from both.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use llm_engine::{EngineError, Kernels, Sampler, SamplerConfig, TextDecoder, Tokenizer, Transformer, WeightSource};
+use ps2_sys::clock::{Instant, cycles_to_duration};
+
+use crate::config::Config;
+
+/// Marks the start of the story in the serial log (the end-to-end test cuts the text out between markers).
+pub const STORY_START: &str = "[story]";
+/// Marks the end of the story in the serial log.
+pub const STORY_END: &str = "[end of story]";
+
+/// How many recent tokens the repetition penalty looks at (as in `llm-generate`).
+const PENALTY_WINDOW: usize = 64;
+
+/// What a story cost.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Report {
+    /// Tokens of the prompt (BOS included).
+    pub prompt_tokens: usize,
+    /// Forward passes run.
+    pub positions: usize,
+    /// Tokens sampled after the prompt.
+    pub generated: usize,
+    /// EE cycles spent in forward passes (disc waits included).
+    pub forward_cycles: u64,
+    /// EE cycles from the start to the first sampled token.
+    pub first_token_cycles: u64,
+    /// EE cycles from the first sampled token to the last.
+    pub after_first_cycles: u64,
+    /// Bytes the planner keeps in RAM and streams per token.
+    pub resident_bytes: u64,
+    /// Bytes read from the disc per token.
+    pub streamed_bytes_per_token: u64,
+}
+
+impl Report {
+    /// Generated tokens per second after the first one (the prompt is not counted, as in `llm-generate`).
+    pub fn tokens_per_second(&self) -> f32 {
+        let seconds = cycles_to_duration(self.after_first_cycles).as_secs_f32();
+        if self.generated > 1 && seconds > 0.0 { (self.generated - 1) as f32 / seconds } else { 0.0 }
+    }
+
+    /// The status line: tokens, tok/s, time to first token, disc bytes read, resident vs streamed MB.
+    pub fn status_line(&self, disc_bytes: u64) -> String {
+        alloc::format!(
+            "{} tokens ({} prompt + {} new) | {:.2} tok/s | first token {:.2} s | disc {:.2} MB read | {:.2} MB resident, {:.2} MB streamed/token",
+            self.positions,
+            self.prompt_tokens,
+            self.generated,
+            self.tokens_per_second(),
+            cycles_to_duration(self.first_token_cycles).as_secs_f32(),
+            disc_bytes as f32 / 1e6,
+            self.resident_bytes as f32 / 1e6,
+            self.streamed_bytes_per_token as f32 / 1e6,
+        )
+    }
+}
+
+/// Runs `prompt` and `config.steps` positions in total, printing the text to the serial log and the GS
+/// console as it is produced.
+pub fn generate<S, K>(
+    model: &mut Transformer<S, K>,
+    tokenizer: &Tokenizer,
+    config: &Config,
+    prompt: &str,
+) -> Result<Report, EngineError>
+where
+    S: WeightSource + HasPlan,
+    K: Kernels,
+{
+    let mut ids = Vec::new();
+    tokenizer.encode(prompt, true, false, &mut ids);
+    if ids.is_empty() {
+        return Err(EngineError::Unsupported { reason: "the tokenizer has no BOS token: the prompt must not be empty" });
+    }
+    let vocab = model.config().vocab_size as usize;
+    let steps = config.steps.min(model.config().seq_len as usize);
+    let sampler_config = SamplerConfig {
+        temperature: config.temperature,
+        top_k: 0,
+        top_p: config.top_p,
+        repetition_penalty: 1.0,
+        seed: config.seed,
+    };
+    let mut sampler = Sampler::new(sampler_config, vocab);
+    let (resident_bytes, streamed_bytes_per_token) = model.source().plan_bytes();
+    let mut report = Report { prompt_tokens: ids.len(), resident_bytes, streamed_bytes_per_token, ..Report::default() };
+    let mut decoder = TextDecoder::new();
+    let mut wrap = WordWrap::default();
+    let mut history: Vec<u32> = Vec::with_capacity(steps);
+    let mut logits = vec![0.0f32; vocab];
+    let mut token = ids[0];
+    let start = Instant::now();
+    let mut first_token_at = None;
+
+    ps2_sys::println!("{STORY_START}");
+    ps2_gs_text::gs_println!();
+    for pos in 0..steps {
+        let before = Instant::now();
+        logits.copy_from_slice(model.forward(token, pos)?);
+        report.forward_cycles += Instant::now().cycles_since(before);
+        report.positions += 1;
+        history.push(token);
+        let next = if pos + 1 < ids.len() {
+            ids[pos + 1]
+        } else {
+            let recent = &history[history.len().saturating_sub(PENALTY_WINDOW)..];
+            let next = sampler.sample(&mut logits, recent);
+            report.generated += 1;
+            next
+        };
+        if Some(next) == tokenizer.options().eos_id || Some(next) == tokenizer.options().bos_id {
+            break;
+        }
+        let text = decoder.push(tokenizer.decode_piece(Some(token), next));
+        ps2_sys::print!("{text}");
+        wrap.push(text);
+        if pos + 1 >= ids.len() && first_token_at.is_none() {
+            let now = Instant::now();
+            report.first_token_cycles = now.cycles_since(start);
+            first_token_at = Some(now);
+        }
+        token = next;
+    }
+    let rest = decoder.finish();
+    ps2_sys::print!("{rest}");
+    wrap.push(rest);
+    wrap.finish();
+    ps2_sys::println!();
+    ps2_sys::println!("{STORY_END}");
+    if let Some(first) = first_token_at {
+        report.after_first_cycles = Instant::now().cycles_since(first);
+    }
+    Ok(report)
+}
+
+/// Weight sources that can say how their bytes are split between RAM and the disc.
+pub trait HasPlan {
+    /// `(resident bytes, bytes streamed per token)`.
+    fn plan_bytes(&self) -> (u64, u64);
+}
+
+impl<R: llm_engine::TensorReader> HasPlan for llm_engine::StreamingWeights<R> {
+    fn plan_bytes(&self) -> (u64, u64) {
+        (self.plan().resident_bytes, self.plan().streamed_bytes_per_token)
+    }
+}
+
+/// Word wrap for the GS console: a word that would cross the right edge starts a new line instead (the
+/// console itself would cut it). Text is held back only until its word is complete.
+#[derive(Default)]
+struct WordWrap {
+    /// The word being assembled (no spaces or new lines).
+    word: String,
+}
+
+impl WordWrap {
+    fn push(&mut self, text: &str) {
+        for ch in text.chars() {
+            if ch == ' ' || ch == '\n' {
+                self.flush_word();
+                let mut buffer = [0u8; 4];
+                ps2_gs_text::gs_print!("{}", ch.encode_utf8(&mut buffer));
+            } else {
+                self.word.push(ch);
+            }
+        }
+    }
+
+    fn flush_word(&mut self) {
+        if self.word.is_empty() {
+            return;
+        }
+        let length = self.word.chars().count() as u16;
+        let needs_break = ps2_gs_text::with_console(|console| {
+            let (column, _) = console.position();
+            column > 0 && column + length > console.columns()
+        });
+        if needs_break == Some(true) {
+            ps2_gs_text::gs_println!();
+        }
+        ps2_gs_text::gs_print!("{}", self.word);
+        self.word.clear();
+    }
+
+    fn finish(&mut self) {
+        self.flush_word();
+        ps2_gs_text::gs_println!();
+    }
+}
