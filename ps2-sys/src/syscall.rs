@@ -566,7 +566,7 @@ pub fn iresume_thread(id: ThreadId) -> Result<(), KernelError> {
 fn current_gp() -> usize {
     let gp: usize;
     // SAFETY: reads a register.
-    unsafe { core::arch::asm!("move {0}, $28", out(reg) gp, options(nomem, nostack, preserves_flags)) };
+    unsafe { core::arch::asm!(".set push", ".set noat", "move {0}, $28", ".set pop", out(reg) gp, options(nomem, nostack, preserves_flags)) };
     gp
 }
 
