@@ -27,6 +27,31 @@ pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize
     imp::q8_group_sums(codes, activations, chunks_per_group, sums);
 }
 
+/// The largest group [`q8_group_sums_f32`] converts on the FPU: `1024 · 128 · 127 < 2^24`, so every sum is
+/// exactly representable and `cvt.s.w` equals the round-to-nearest `as f32`.
+pub const MAX_FPU_CONVERTED_GROUP: usize = 1024;
+
+/// [`q8_group_sums`], each sum converted to f32 exactly as `sum as f32` (on the EE by `cvt.s.w`, exact for
+/// groups up to [`MAX_FPU_CONVERTED_GROUP`] elements; larger groups convert in soft-float).
+pub fn q8_group_sums_f32(codes: &[u8], activations: &[Quad], chunks_per_group: usize, sums: &mut [f32]) {
+    let chunks = sums.len() * chunks_per_group;
+    assert!(codes.len() >= chunks * CHUNK && activations.len() >= chunks, "q8_group_sums_f32: short input");
+    if sums.is_empty() || chunks_per_group == 0 {
+        sums.fill(0.0);
+        return;
+    }
+    if chunks_per_group * CHUNK <= MAX_FPU_CONVERTED_GROUP {
+        imp::q8_group_sums_f32(codes, activations, chunks_per_group, sums);
+    } else {
+        for (g, out) in sums.iter_mut().enumerate() {
+            let mut sum = [0i32];
+            let range = g * chunks_per_group..(g + 1) * chunks_per_group;
+            imp::q8_group_sums(&codes[range.start * CHUNK..range.end * CHUNK], &activations[range], chunks_per_group, &mut sum);
+            *out = sum[0] as f32;
+        }
+    }
+}
+
 /// One Q8 row with the scales applied in f32: `Σ_g (sum_g as f32 · w_scale_g) · x_scales[g]`, where `sum_g` is
 /// the group sum of [`q8_group_sums`] and `w_scale_g` the little-endian f32 at `w_scales[4g..]`.
 ///
@@ -105,6 +130,14 @@ mod imp {
             let quads = &activations[g * chunks_per_group..(g + 1) * chunks_per_group];
             let lanes = quads.iter().flat_map(|q| q.0);
             *sum = codes.iter().zip(lanes).fold(0i32, |acc, (&w, x)| acc.wrapping_add(w as i8 as i32 * x as i32));
+        }
+    }
+
+    pub fn q8_group_sums_f32(codes: &[u8], activations: &[Quad], chunks_per_group: usize, sums: &mut [f32]) {
+        let mut exact = alloc::vec![0; sums.len()];
+        q8_group_sums(codes, activations, chunks_per_group, &mut exact);
+        for (out, sum) in sums.iter_mut().zip(exact) {
+            *out = sum as f32;
         }
     }
 

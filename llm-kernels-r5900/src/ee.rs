@@ -86,7 +86,7 @@ macro_rules! q8_group_total {
 /// the group: add the 8 words and store the i32. Exact: |product| ≤ 128·127, and a word would overflow only
 /// after 2^31/16256 ≈ 132k products, where the portable i32 sum wraps the same way.
 macro_rules! q8_group_sums_fn {
-    ($name:literal, $chunk_loop:ident) => {
+    ($name:literal, $chunk_loop:ident, $store:ident) => {
         core::arch::global_asm!(concat!(
             ".section .text.", $name, ",\"ax\",@progbits\n",
             ".globl ", $name, "\n",
@@ -97,6 +97,7 @@ macro_rules! q8_group_sums_fn {
             ".set noreorder\n",
             ".set noat\n",
             ".set mips3\n",
+            ".set hardfloat\n",
             "    lw     $25, 16($sp)\n",       // t9 = sums
             "1:\n",
             "    .word  0x70000229\n",         // pmthi  $0
@@ -104,7 +105,7 @@ macro_rules! q8_group_sums_fn {
             "    move   $24, $7\n",            // t8 = passes left in this group
             $chunk_loop!(),
             q8_group_total!(),
-            "    sw     $8, 0($25)\n",
+            $store!(),
             "    addiu  $6, $6, -1\n",
             "    addiu  $25, $25, 4\n",
             "    bne    $6, $0, 1b\n",
@@ -168,8 +169,24 @@ macro_rules! q8_row_fpu_fn {
     };
 }
 
-q8_group_sums_fn!("ps2rs_q8_group_sums", q8_chunk_loop_x1);
-q8_group_sums_fn!("ps2rs_q8_group_sums_x2", q8_chunk_loop_x2);
+/// Stores the group sum as an i32.
+macro_rules! store_i32 {
+    () => {
+        "    sw     $8, 0($25)\n"
+    };
+}
+
+/// Stores the group sum converted to f32 by `cvt.s.w` (exact while |sum| < 2^24, so equal to `sum as f32`).
+macro_rules! store_f32 {
+    () => {
+        concat!("    mtc1   $8, $f1\n", "    cvt.s.w $f1, $f1\n", "    swc1   $f1, 0($25)\n")
+    };
+}
+
+q8_group_sums_fn!("ps2rs_q8_group_sums", q8_chunk_loop_x1, store_i32);
+q8_group_sums_fn!("ps2rs_q8_group_sums_x2", q8_chunk_loop_x2, store_i32);
+q8_group_sums_fn!("ps2rs_q8_group_sums_f32", q8_chunk_loop_x1, store_f32);
+q8_group_sums_fn!("ps2rs_q8_group_sums_f32_x2", q8_chunk_loop_x2, store_f32);
 q8_row_fpu_fn!("ps2rs_q8_row_fpu", q8_chunk_loop_x1);
 q8_row_fpu_fn!("ps2rs_q8_row_fpu_x2", q8_chunk_loop_x2);
 
@@ -397,6 +414,14 @@ core::arch::global_asm!(
 unsafe extern "C" {
     fn ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);
     fn ps2rs_q8_group_sums_x2(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);
+    fn ps2rs_q8_group_sums_f32(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut f32);
+    fn ps2rs_q8_group_sums_f32_x2(
+        codes: *const u8,
+        activations: *const Quad,
+        groups: usize,
+        passes: usize,
+        sums: *mut f32,
+    );
     fn ps2rs_q8_row_fpu(
         codes: *const u8,
         activations: *const Quad,
@@ -430,6 +455,19 @@ pub fn q8_group_sums(codes: &[u8], activations: &[Quad], chunks_per_group: usize
     } else {
         (ps2rs_q8_group_sums as unsafe extern "C" fn(_, _, _, _, _), chunks_per_group)
     };
+    unsafe { routine(codes.as_ptr(), activations.as_ptr(), sums.len(), passes, sums.as_mut_ptr()) }
+}
+
+/// See [`crate::backend::q8_group_sums_f32`]; the caller checked the lengths, that both counts are non-zero and
+/// that a group has at most 1024 elements.
+pub fn q8_group_sums_f32(codes: &[u8], activations: &[Quad], chunks_per_group: usize, sums: &mut [f32]) {
+    let (routine, passes) = if chunks_per_group.is_multiple_of(2) {
+        (ps2rs_q8_group_sums_f32_x2 as unsafe extern "C" fn(_, _, _, _, _), chunks_per_group / 2)
+    } else {
+        (ps2rs_q8_group_sums_f32 as unsafe extern "C" fn(_, _, _, _, _), chunks_per_group)
+    };
+    // SAFETY: as for `q8_group_sums`: the routine reads `sums.len() · chunks_per_group` chunks of codes and
+    // quads, which the caller checked, and writes `sums.len()` aligned f32s.
     unsafe { routine(codes.as_ptr(), activations.as_ptr(), sums.len(), passes, sums.as_mut_ptr()) }
 }
 

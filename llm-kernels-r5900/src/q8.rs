@@ -2,9 +2,9 @@
 //!
 //! `llm_engine::PortableKernels` quantizes the activations to i8 per group, sums `w_code · x_code` per group in
 //! i32, and then, in f32, `acc += sum as f32 · w_scale · x_scale`. This module does exactly the same: it
-//! quantizes with [`crate::quantize`] (bit-identical to the engine's function, in integer arithmetic), gets the same i32 group sums from [`backend::q8_group_sums`]
-//! (MMI `pmaddh` on the EE), and applies the scales with the same Rust expression in the same order. Integer
-//! sums are exact and the float code is the same soft-float code, so the outputs are bit-identical.
+//! quantizes with [`crate::quantize`] (bit-identical to the engine's function, in integer arithmetic), gets the
+//! same i32 group sums from MMI `pmaddh` ([`backend::q8_group_sums_f32`], converted to f32 exactly), and
+//! applies the scales with the same Rust expression in the same order, in soft-float: bit-identical outputs.
 
 use alloc::vec::Vec;
 
@@ -21,7 +21,7 @@ pub struct Q8Scratch {
     codes: Vec<i8>,
     scales: Vec<f32>,
     quads: Vec<Quad>,
-    sums: Vec<i32>,
+    sums: Vec<f32>,
 }
 
 impl Q8Scratch {
@@ -36,7 +36,7 @@ impl Q8Scratch {
         if self.codes.len() < cols {
             self.codes.resize(cols, 0);
             self.scales.resize(cols, 0.0);
-            self.sums.resize(cols, 0);
+            self.sums.resize(cols, 0.0);
             self.quads.resize(cols.div_ceil(CHUNK), Quad::default());
         }
     }
@@ -78,11 +78,12 @@ impl Q8Scratch {
                 *o = backend::q8_row_fpu(&weight_codes[..cols], quads, group_size / CHUNK, scales, scale_bytes);
                 continue;
             }
-            backend::q8_group_sums(&weight_codes[..cols], quads, group_size / CHUNK, sums);
+            // `sum as f32`, converted by `cvt.s.w` where that is exact (always, for groups up to 1024).
+            backend::q8_group_sums_f32(&weight_codes[..cols], quads, group_size / CHUNK, sums);
             // The same expression, in the same order, as the portable kernel: bit-identical results.
             let mut acc = 0.0f32;
             for (g, (&sum, &x_scale)) in sums.iter().zip(scales.iter()).enumerate() {
-                acc += sum as f32 * f32_at(scale_bytes, 4 * g) * x_scale;
+                acc += sum * f32_at(scale_bytes, 4 * g) * x_scale;
             }
             *o = acc;
         }

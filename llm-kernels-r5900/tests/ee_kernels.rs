@@ -150,6 +150,11 @@ mod ee {
                 (0..n / 8).map(|_| Quad(core::array::from_fn(|_| (rng.next() as u8 as i8) as i16))).collect();
             let mut sums = vec![0x5555_5555; groups];
             backend::q8_group_sums(&codes, &quads, chunks, &mut sums);
+            let mut converted = vec![f32::NAN; groups];
+            backend::q8_group_sums_f32(&codes, &quads, chunks, &mut converted);
+            for (&sum, &float) in sums.iter().zip(&converted) {
+                assert_eq!(float.to_bits(), (sum as f32).to_bits(), "{groups} groups of {chunks} chunks: as f32");
+            }
             for (g, &sum) in sums.iter().enumerate() {
                 let want: i32 = (g * chunks * 8..(g + 1) * chunks * 8)
                     .map(|i| codes[i] as i8 as i32 * quads[i / 8].0[i % 8] as i32)
