@@ -66,7 +66,7 @@ impl Hardware {
             if N == 16 && phys & !0xF == GIF_FIFO {
                 // PATH3 through the GIF FIFO: one quadword of a GIF packet stream.
                 let qword = u128::from_le_bytes(value[..16].try_into().expect("N is 16"));
-                self.io.gs.process_gif(&[qword]);
+                self.io.with_gs_events(|gs| gs.process_gif(&[qword]));
                 return Ok(());
             }
             let mut wide = [0u8; 8];
@@ -182,6 +182,20 @@ mod tests {
         assert_eq!(hw.load64(0x1200_1000).unwrap() & 2, 0);
         hw.store128(0x1000_6000, 0x61u128 << 64).unwrap();
         assert_ne!(hw.load64(0x1200_1000).unwrap() & 2, 0, "FINISH through the FIFO");
+    }
+
+    #[test]
+    fn unmasked_gs_finish_raises_intc_cause_0_once() {
+        let mut hw = Hardware::new(false);
+        hw.store64(0x1200_1010, 0x7D00).unwrap(); // IMR: all masked but FINISH (bit 9 clear)
+        let tag: u128 = 1 | (1 << 15) | (1u128 << 60) | (0xEu128 << 64);
+        hw.store128(0x1000_6000, tag).unwrap();
+        hw.store128(0x1000_6000, 0x61u128 << 64).unwrap();
+        assert_eq!(hw.io.intc.stat & 1, 1);
+        hw.io.intc.stat = 0;
+        hw.store128(0x1000_6000, tag).unwrap();
+        hw.store128(0x1000_6000, 0x61u128 << 64).unwrap();
+        assert_eq!(hw.io.intc.stat & 1, 0, "still pending in CSR: no new edge");
     }
 
     #[test]

@@ -32,7 +32,7 @@ impl Hardware {
         if channel == dmac::CH_GIF {
             let mut ch = self.io.dmac.channels[channel];
             match dmac::collect_source(&mut ch, &read) {
-                Ok(data) => self.io.gs.process_gif(&data),
+                Ok(data) => self.io.with_gs_events(|gs| gs.process_gif(&data)),
                 Err(e) => {
                     self.dma_error.get_or_insert(e);
                 }

@@ -20,6 +20,8 @@ pub trait GsDevice {
     fn vblank(&mut self);
     /// Saves the displayed frame as PNG.
     fn save_png(&mut self, path: &Path) -> Result<(), String>;
+    /// Whether a CSR event is pending that IMR does not mask (the GS interrupt line).
+    fn interrupt_pending(&self) -> bool;
 }
 
 impl GsDevice for ps2_gs::Gs {
@@ -46,6 +48,10 @@ impl GsDevice for ps2_gs::Gs {
 
     fn save_png(&mut self, path: &Path) -> Result<(), String> {
         ps2_gs::Gs::save_png(self, path).map_err(|e| format!("{e:?}"))
+    }
+
+    fn interrupt_pending(&self) -> bool {
+        ps2_gs::Gs::interrupt_pending(self)
     }
 }
 

@@ -16,6 +16,8 @@ pub use dmac::Dmac;
 pub use gs::GsDevice;
 pub use timers::Timers;
 
+/// INTC cause: GS (FINISH, SIGNAL, VSYNC... events that IMR leaves unmasked).
+pub const INTC_GS: u32 = 0;
 /// INTC cause: VBLANK start.
 pub const INTC_VBLANK_START: u32 = 2;
 /// INTC cause: VBLANK end.
@@ -233,6 +235,16 @@ impl Io {
 }
 
 impl Io {
+    /// Runs `f` on the GS and raises INTC cause 0 (GS) when it makes an unmasked GS event
+    /// pending that was not pending before (the GS interrupt line is edge-triggered to INTC).
+    pub fn with_gs_events(&mut self, f: impl FnOnce(&mut dyn GsDevice)) {
+        let before = self.gs.interrupt_pending();
+        f(self.gs.as_mut());
+        if !before && self.gs.interrupt_pending() {
+            self.intc.stat |= 1 << INTC_GS;
+        }
+    }
+
     /// GS privileged registers are 64-bit; code built for a 32-bit ABI writes them as two
     /// 32-bit halves, which are merged here. CSR is special: its event bits are
     /// write-1-to-clear, so a half is passed on alone (the upper half holds no writable bits).

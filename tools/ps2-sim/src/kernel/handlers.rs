@@ -211,7 +211,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         while now >= vblank_start(self.vblank_index + 1) {
             self.vblank_index += 1;
             hw.io.intc.stat |= 1 << INTC_VBLANK_START;
-            hw.io.gs.vblank();
+            hw.io.with_gs_events(|gs| gs.vblank());
             // A pad area at a bad address only loses pad input (as a stray DMA would).
             let _ = self.iop.vblank(self.vblank_index, hw);
             self.vblank_end_at = Some(vblank_start(self.vblank_index) + VBLANK_END_DELAY);
