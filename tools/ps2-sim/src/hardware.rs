@@ -1,5 +1,5 @@
 //! [`Hardware`]: the EE's memories plus its I/O devices — everything the CPU reaches through
-//! loads and stores. The `r5900::Bus` implementation for it lives in [`crate::bus`].
+//! loads and stores. The `r5900::Bus` implementation for it lives in the private `bus` module.
 
 use crate::io::{Io, dmac};
 use crate::memory::Memory;
