@@ -16,12 +16,19 @@ use crate::quantize::quantize_activations;
 
 /// Scratch for one Q8 product: quantized activations (i8 and widened to i16 quads), their scales, and the
 /// group sums of one row. Grows on demand and is reused across calls.
+///
+/// The forward pass multiplies the same vector by several matrices in a row (Wq, Wk, Wv; W1, W3), so the
+/// scratch remembers the bit pattern and group size it last quantized and skips quantizing them again:
+/// quantization depends on nothing else, so the results stay identical.
 #[derive(Clone, Debug, Default)]
 pub struct Q8Scratch {
     codes: Vec<i8>,
     scales: Vec<f32>,
     quads: Vec<Quad>,
     sums: Vec<f32>,
+    /// Bits of the vector `codes`/`scales`/`quads` hold, and its group size (0: nothing held).
+    quantized_bits: Vec<u32>,
+    quantized_group: usize,
 }
 
 impl Q8Scratch {
@@ -53,6 +60,27 @@ impl Q8Scratch {
             && w.data.len() / w.row_stride.max(1) >= w.rows
     }
 
+    /// Quantizes `x` into `codes`, `scales` and `quads` unless they already hold exactly this vector.
+    fn quantize(&mut self, x: &[f32], group_size: usize) {
+        let held = self.quantized_group == group_size
+            && self.quantized_bits.len() == x.len()
+            && self.quantized_bits.iter().zip(x).all(|(&bits, v)| bits == v.to_bits());
+        if held {
+            return;
+        }
+        let cols = x.len();
+        let codes = &mut self.codes[..cols];
+        quantize_activations(x, group_size, codes, &mut self.scales[..cols / group_size]);
+        for (quad, chunk) in self.quads[..cols / CHUNK].iter_mut().zip(codes.chunks_exact(CHUNK)) {
+            for (lane, &code) in quad.0.iter_mut().zip(chunk) {
+                *lane = code as i16;
+            }
+        }
+        self.quantized_bits.clear();
+        self.quantized_bits.extend(x.iter().map(|v| v.to_bits()));
+        self.quantized_group = group_size;
+    }
+
     /// `out[r] = Σ_g (Σ_{c∈g} w_code·x_code) · w_scale[r][g] · x_scale[g]`, bit-identical to the portable
     /// kernel with [`Q8Scaling::Exact`], within the bound documented there with [`Q8Scaling::Fpu`].
     /// Requires [`supports`](Self::supports)`(w)`, `x.len() == w.cols` and `out.len() <= w.rows`.
@@ -61,15 +89,9 @@ impl Q8Scratch {
         let (cols, group_size) = (w.cols, w.group_size);
         let groups = cols / group_size;
         self.reserve(cols);
-        let codes = &mut self.codes[..cols];
-        let scales = &mut self.scales[..groups];
-        quantize_activations(x, group_size, codes, scales);
-        let quads = &mut self.quads[..cols / CHUNK];
-        for (quad, chunk) in quads.iter_mut().zip(codes.chunks_exact(CHUNK)) {
-            for (lane, &code) in quad.0.iter_mut().zip(chunk) {
-                *lane = code as i16;
-            }
-        }
+        self.quantize(x, group_size);
+        let scales = &self.scales[..groups];
+        let quads = &self.quads[..cols / CHUNK];
         let sums = &mut self.sums[..groups];
         for (r, o) in out.iter_mut().enumerate() {
             let row = w.row(r);

@@ -139,3 +139,24 @@ fn rmsnorm_and_softmax_match_the_trait_defaults() {
     assert_eq!(bits(&want), bits(&got));
     R5900Kernels::new(1).softmax(&mut []);
 }
+
+#[test]
+fn repeated_and_changed_vectors_give_the_portable_results() {
+    let mut rng = XorShift(11);
+    let (rows, cols) = (6, 64);
+    let values = random(&mut rng, rows * cols);
+    let mut kernels = R5900Kernels::new(cols);
+    let mut portable = PortableKernels::new(cols);
+    let x1 = random(&mut rng, cols);
+    let mut x2 = x1.clone();
+    x2[17] = -x2[17]; // one element changed: must not reuse the quantized x1
+    for (x, group) in [(&x1, 16), (&x1, 16), (&x2, 16), (&x2, 32), (&x1, 32)] {
+        let data = quantize_matrix(Quant::Q8, &values, rows, cols, group);
+        let stride = Quant::Q8.row_stride(cols as u32, group as u32).unwrap() as usize;
+        let w = MatrixRef { quant: Quant::Q8, rows, cols, group_size: group, row_stride: stride, data: &data };
+        let (mut want, mut got) = (vec![0.0; rows], vec![0.0; rows]);
+        portable.matvec(&mut want, &w, x);
+        kernels.matvec(&mut got, &w, x);
+        assert_eq!(bits(&want), bits(&got), "group {group}");
+    }
+}
