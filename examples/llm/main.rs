@@ -144,9 +144,10 @@ fn run() -> Result<(), DemoError> {
     let mut weights = StreamingWeights::new(reader, budget)?;
     let plan = weights.plan().clone();
     let tokenizer = load_tokenizer(&mut weights)?;
+    let load_cycles = ps2_sys::clock::Instant::now().cycles_since(load_start);
     say!(
         "loaded in {:.2} s: {:.2} MB resident, {:.2} MB streamed per token ({} KiB of buffers)",
-        load_start.elapsed().as_secs_f32(),
+        ps2_sys::clock::cycles_to_duration(load_cycles).as_secs_f32(),
         megabytes(plan.resident_bytes),
         megabytes(plan.streamed_bytes_per_token),
         plan.buffer_bytes / 1024
@@ -155,10 +156,11 @@ fn run() -> Result<(), DemoError> {
     // The kernels: one line picks them; the rest of the program does not care.
     let max_cols = c.dim.max(c.hidden_dim) as usize;
     match config.kernels {
-        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config),
-        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config),
+        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config, load_cycles),
+        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config, load_cycles),
         KernelChoice::R5900Fpu => {
-            tell(weights, R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu), &tokenizer, &config)
+            let kernels = R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu);
+            tell(weights, kernels, &tokenizer, &config, load_cycles)
         }
     }
 }
@@ -169,23 +171,33 @@ fn tell<K: Kernels>(
     kernels: K,
     tokenizer: &llm_engine::Tokenizer,
     config: &Config,
+    load_cycles: u64,
 ) -> Result<(), DemoError> {
     say!("kernels: {:?}", config.kernels);
     let mut model = Transformer::new(weights, kernels)?;
+    let loaded = model.source().reader().stats();
     let report = story::generate(&mut model, tokenizer, config, &config.prompts[0])?;
     let reader = model.source().reader().stats();
     say!("{}", report.status_line(reader.bytes));
     // One machine-readable line for the benchmark script.
     ps2_sys::println!(
-        "[llm-bench] positions={} generated={} prompt={} forward_cycles={} first_token_cycles={} disc_bytes={} disc_wait_cycles={} reads={}",
+        "[llm-bench] kernels={:?} positions={} generated={} prompt={} load_cycles={} forward_cycles={} first_token_cycles={} \
+         resident_bytes={} streamed_bytes_per_token={} disc_bytes={} disc_wait_cycles={} reads={} \
+         generation_disc_bytes={} generation_wait_cycles={}",
+        config.kernels,
         report.positions,
         report.generated,
         report.prompt_tokens,
+        load_cycles,
         report.forward_cycles,
         report.first_token_cycles,
+        report.resident_bytes,
+        report.streamed_bytes_per_token,
         reader.bytes,
         reader.wait_cycles,
-        reader.reads
+        reader.reads,
+        reader.bytes - loaded.bytes,
+        reader.wait_cycles - loaded.wait_cycles
     );
     Ok(())
 }

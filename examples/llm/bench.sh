@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmarks of the llm demo on the simulator's cycle model (not a timed test): each case runs the EE program
+# headless with a fixed prompt, seed 42, greedy sampling and a fixed number of positions, then reports from
+# the program's `[llm-bench]` line and the simulator's JSON summary:
+#   est. EE cycles per token (forward pass, disc waits included), est. tok/s at 294.912 MHz, time to first
+#   token (from the start of generation: prompt positions and their disc reads), load time, soft-float
+#   calls per token, and for streamed models the disc-bound efficiency (the drive model's time for the
+#   bytes read during generation / the generation time).
+#
+#   examples/llm/bench.sh                  # demo model x {portable, r5900, r5900-fpu}, 15M synthetic Q8
+#                                          # (resident) x the same, 47 MB synthetic Q8 (streamed, > 32 MB)
+#   CASES="demo big" examples/llm/bench.sh # a subset (demo, 15m, big)
+#
+# The synthetic models are written by `llm-convert synth` into $OUT_DIR (not committed).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/h-llm}"
+out="${OUT_DIR:-$CARGO_TARGET_DIR/llm-bench}"
+cases="${CASES:-demo 15m big}"
+soft_float="__addsf3,__subsf3,__mulsf3,__divsf3,__ltsf2,__gtsf2,__gesf2,__lesf2,__eqsf2,__nesf2,__unordsf2,__floatsisf,__fixsfsi,__floatunsisf,__fixunssfsi,expf,sqrtf,roundf"
+mkdir -p "$out"
+cargo hbuild -q --release -p llm-tools --bin llm-convert
+convert="$CARGO_TARGET_DIR/$(rustc -vV | sed -n 's/^host: //p')/release/llm-convert"
+
+synth() { # dir, extra args
+    local dir="$1"; shift
+    mkdir -p "$dir/MODEL"
+    [[ -f "$dir/MODEL/SYNTH.PLM" ]] || "$convert" synth "$@" --quant q8 --quiet -o "$dir/MODEL/SYNTH.PLM" >&2
+}
+
+run_case() { # name, disc dir ("" = the example's own), program arguments...
+    local name="$1" disc="$2"; shift 2
+    local json="$out/$name.json"
+    echo "running $name ..." >&2
+    if [[ -n "$disc" ]]; then export PS2_DISC_DIR="$disc"; else unset PS2_DISC_DIR; fi
+    PS2_SIM_ARGS="--json $json --max-seconds 900 --quiet --count-calls $soft_float" \
+        cargo run -q --release --example llm -- "$@" > "$out/$name.log" 2> "$out/$name.err" \
+        || { echo "bench: $name failed:" >&2; tail -5 "$out/$name.err" "$out/$name.log" >&2; return 1; }
+    grep '^\[llm-bench\]' "$out/$name.log" | sed "s/^\[llm-bench\]/$name json=${json//\//\\/}/" >> "$out/results.txt"
+}
+
+rm -f "$out/results.txt"
+for case in $cases; do
+    case "$case" in
+        demo)
+            for kernels in portable r5900 r5900-fpu; do
+                run_case "demo-$kernels" "" steps=48 temperature=0 seed=42 "kernels=$kernels"
+            done ;;
+        15m)
+            synth "$out/synth15m"
+            for kernels in portable r5900 r5900-fpu; do
+                run_case "synth15m-$kernels" "$out/synth15m" 'model=MODEL\SYNTH.PLM' prompt=Once steps=12 temperature=0 "kernels=$kernels"
+            done ;;
+        big)
+            synth "$out/synth47m" --dim 512 --hidden-dim 1376 --layers 8 --heads 8 --kv-heads 8 --vocab 32000 --seq-len 64
+            run_case "synth47m-streamed-r5900-fpu" "$out/synth47m" 'model=MODEL\SYNTH.PLM' prompt=A steps=4 temperature=0 kernels=r5900-fpu ;;
+        *) echo "bench: unknown case $case (demo, 15m, big)" >&2; exit 2 ;;
+    esac
+done
+
+python3 - "$out/results.txt" <<'PY'
+import json, sys
+CLOCK = 294.912e6
+rows = []
+for line in open(sys.argv[1]):
+    name, *fields = line.split()
+    f = dict(kv.split("=", 1) for kv in fields)
+    sim = json.load(open(f["json"]))
+    num = lambda k: int(f[k])
+    positions = num("positions")
+    per_token = num("forward_cycles") / positions
+    calls = sum((sim.get("calls") or {}).values())
+    streamed = num("streamed_bytes_per_token")
+    efficiency = "-"
+    if streamed and num("generation_disc_bytes"):
+        drive_rate = sim["disc_bytes_read"] / sim["disc_seconds"]
+        drive_min = num("generation_disc_bytes") / drive_rate
+        efficiency = f"{100 * drive_min / (num('forward_cycles') / CLOCK):.0f} %"
+    rows.append((name, f"{per_token / 1e6:.1f} M", f"{CLOCK / per_token:.2f}", f"{per_token / CLOCK:.2f}",
+                 f"{num('first_token_cycles') / CLOCK:.2f}", f"{num('load_cycles') / CLOCK:.2f}",
+                 f"{num('resident_bytes') / 1e6:.1f}/{streamed / 1e6:.1f}", f"{calls / positions / 1e3:.0f} k", efficiency))
+header = ("case", "cycles/token", "tok/s", "s/token", "first token s", "load s", "resident/streamed MB", "soft-float calls/token", "disc-bound eff.")
+print("| " + " | ".join(header) + " |")
+print("|" + "---|" * len(header))
+for row in rows:
+    print("| " + " | ".join(row) + " |")
+PY
