@@ -190,6 +190,168 @@ q8_group_sums_fn!("ps2rs_q8_group_sums_f32_x2", q8_chunk_loop_x2, store_f32);
 q8_row_fpu_fn!("ps2rs_q8_row_fpu", q8_chunk_loop_x1);
 q8_row_fpu_fn!("ps2rs_q8_row_fpu_x2", q8_chunk_loop_x2);
 
+// The exponential shared by softmax and SwiGLU. Cody-Waite: for d in [-86, 88] (clamped by the caller),
+// k = trunc(d·log2(e) ± 0.5), the integer nearest d·log2(e); r = d - k·ln2_hi - k·ln2_lo with |r| ≤ ln2/2
+// (k·ln2_hi is exact: 8 × 15 significant bits); exp(r) by its Taylor series to r^7/7! in Horner form
+// (truncation error < 6e-9 relative); 2^k added to the exponent field (the result's exponent stays within
+// 2..254 over the clamped range, so no overflow or denormal).
+
+/// Loads the constants of [`exp_of_f1`]: `$f10` log2(e), `$f11` ln2_hi, `$f12` ln2_lo, `$f14` -86, `$f15` 1/2,
+/// `$f16..$f20` 1/7!..1/3!, `$f21` 88, `$f22` 1, `$11` the bits of 0.5.
+macro_rules! exp_constants {
+    () => {
+        concat!(
+            "    lui    $8, 0x3fb8\n",
+            "    ori    $8, $8, 0xaa3b\n",
+            "    mtc1   $8, $f10\n",           // log2(e)
+            "    lui    $8, 0x3f31\n",
+            "    ori    $8, $8, 0x7200\n",
+            "    mtc1   $8, $f11\n",           // ln2_hi = 0.693145751953125
+            "    lui    $8, 0x35bf\n",
+            "    ori    $8, $8, 0xbe8e\n",
+            "    mtc1   $8, $f12\n",           // ln2_lo = ln2 - ln2_hi
+            "    lui    $8, 0xc2ac\n",
+            "    mtc1   $8, $f14\n",           // -86
+            "    lui    $11, 0x3f00\n",
+            "    mtc1   $11, $f15\n",          // 1/2 (and $11 keeps its bits)
+            "    lui    $8, 0x3950\n",
+            "    ori    $8, $8, 0x0d01\n",
+            "    mtc1   $8, $f16\n",           // 1/5040
+            "    lui    $8, 0x3ab6\n",
+            "    ori    $8, $8, 0x0b61\n",
+            "    mtc1   $8, $f17\n",           // 1/720
+            "    lui    $8, 0x3c08\n",
+            "    ori    $8, $8, 0x8889\n",
+            "    mtc1   $8, $f18\n",           // 1/120
+            "    lui    $8, 0x3d2a\n",
+            "    ori    $8, $8, 0xaaab\n",
+            "    mtc1   $8, $f19\n",           // 1/24
+            "    lui    $8, 0x3e2a\n",
+            "    ori    $8, $8, 0xaaab\n",
+            "    mtc1   $8, $f20\n",           // 1/6
+            "    lui    $8, 0x42b0\n",
+            "    mtc1   $8, $f21\n",           // 88
+            "    lui    $8, 0x3f80\n",
+            "    mtc1   $8, $f22\n",           // 1
+        )
+    };
+}
+
+/// `$f6 = exp($f1)` for `$f1` in [-86, 88]; clobbers `$f1..$f5`, `$8`, `$9`.
+macro_rules! exp_of_f1 {
+    () => {
+        concat!(
+            "    mul.s  $f2, $f1, $f10\n",     // t = d·log2(e)
+            "    mfc1   $8, $f2\n",
+            "    srl    $8, $8, 31\n",
+            "    sll    $8, $8, 31\n",
+            "    or     $8, $8, $11\n",        // ±0.5 with the sign of t
+            "    mtc1   $8, $f3\n",
+            "    add.s  $f2, $f2, $f3\n",
+            "    cvt.w.s $f3, $f2\n",          // k (cvt.w.s truncates on the R5900)
+            "    cvt.s.w $f4, $f3\n",
+            "    mfc1   $8, $f3\n",
+            "    mul.s  $f5, $f4, $f11\n",
+            "    sub.s  $f1, $f1, $f5\n",
+            "    mul.s  $f5, $f4, $f12\n",
+            "    sub.s  $f1, $f1, $f5\n",      // r
+            "    mul.s  $f6, $f1, $f16\n",
+            "    add.s  $f6, $f6, $f17\n",
+            "    mul.s  $f6, $f6, $f1\n",
+            "    add.s  $f6, $f6, $f18\n",
+            "    mul.s  $f6, $f6, $f1\n",
+            "    add.s  $f6, $f6, $f19\n",
+            "    mul.s  $f6, $f6, $f1\n",
+            "    add.s  $f6, $f6, $f20\n",
+            "    mul.s  $f6, $f6, $f1\n",
+            "    add.s  $f6, $f6, $f15\n",
+            "    mul.s  $f6, $f6, $f1\n",
+            "    add.s  $f6, $f6, $f22\n",
+            "    mul.s  $f6, $f6, $f1\n",
+            "    add.s  $f6, $f6, $f22\n",     // exp(r)
+            "    mfc1   $9, $f6\n",
+            "    sll    $8, $8, 23\n",
+            "    addu   $9, $9, $8\n",         // · 2^k
+            "    mtc1   $9, $f6\n",
+        )
+    };
+}
+
+// ps2rs_f32_exp_shifted(x: *mut f32, n: usize (>0), shift: u32 (f32 bits)) -> u32 (f32 bits)
+//
+// x[i] = exp(max(x[i] - shift, -86)), returns Σ x[i] (in index order, truncating). Below -86 the result
+// stays e^-86 ≈ 4.5e-38 instead of going denormal. Inputs must not exceed `shift` by more than 88.
+core::arch::global_asm!(concat!(
+    ".section .text.ps2rs_f32_exp_shifted,\"ax\",@progbits\n",
+    ".globl ps2rs_f32_exp_shifted\n",
+    ".type ps2rs_f32_exp_shifted,@function\n",
+    ".p2align 3\n",
+    "ps2rs_f32_exp_shifted:\n",
+    ".set push\n",
+    ".set noreorder\n",
+    ".set noat\n",
+    ".set hardfloat\n",
+    exp_constants!(),
+    "    mtc1   $6, $f13\n",               // shift
+    "    mtc1   $0, $f23\n",               // sum = 0
+    "1:\n",
+    "    lwc1   $f1, 0($4)\n",
+    "    sub.s  $f1, $f1, $f13\n",         // d = x - shift
+    "    .word  0x460e0868\n",             // max.s  $f1, $f1, $f14   d = max(d, -86)
+    exp_of_f1!(),
+    "    swc1   $f6, 0($4)\n",
+    "    add.s  $f23, $f23, $f6\n",
+    "    addiu  $5, $5, -1\n",
+    "    addiu  $4, $4, 4\n",
+    "    bne    $5, $0, 1b\n",
+    "    nop\n",
+    "    mfc1   $2, $f23\n",
+    "    jr     $31\n",
+    "    nop\n",
+    ".set pop\n",
+    ".size ps2rs_f32_exp_shifted, . - ps2rs_f32_exp_shifted\n",
+    ".text\n",
+));
+
+// ps2rs_f32_silu_mul(h: *mut f32, up: *const f32, n: usize (>0))
+//
+// SwiGLU's gate: h[i] = (h[i] / (1 + exp(-h[i]))) · up[i], the portable expression's order. exp's argument
+// is clamped to [-86, 88], so gates below -88 give h·e^-88-sized results (about 1e-38·|h|) instead of
+// smaller ones, and there is no overflow.
+core::arch::global_asm!(concat!(
+    ".section .text.ps2rs_f32_silu_mul,\"ax\",@progbits\n",
+    ".globl ps2rs_f32_silu_mul\n",
+    ".type ps2rs_f32_silu_mul,@function\n",
+    ".p2align 3\n",
+    "ps2rs_f32_silu_mul:\n",
+    ".set push\n",
+    ".set noreorder\n",
+    ".set noat\n",
+    ".set hardfloat\n",
+    exp_constants!(),
+    "1:\n",
+    "    lwc1   $f7, 0($4)\n",             // gate
+    "    neg.s  $f1, $f7\n",
+    "    .word  0x460e0868\n",             // max.s  $f1, $f1, $f14   ≥ -86
+    "    .word  0x46150869\n",             // min.s  $f1, $f1, $f21   ≤ 88
+    exp_of_f1!(),
+    "    add.s  $f6, $f6, $f22\n",         // 1 + exp(-gate)
+    "    div.s  $f7, $f7, $f6\n",
+    "    lwc1   $f8, 0($5)\n",
+    "    mul.s  $f7, $f7, $f8\n",
+    "    swc1   $f7, 0($4)\n",
+    "    addiu  $6, $6, -1\n",
+    "    addiu  $4, $4, 4\n",
+    "    addiu  $5, $5, 4\n",
+    "    bne    $6, $0, 1b\n",
+    "    nop\n",
+    "    jr     $31\n",
+    "    nop\n",
+    ".set pop\n",
+    ".size ps2rs_f32_silu_mul, . - ps2rs_f32_silu_mul\n",
+    ".text\n",
+));
+
 core::arch::global_asm!(
     // ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize (>0)) -> u32 (f32 bits)
     //
@@ -246,97 +408,6 @@ core::arch::global_asm!(
     "    nop",
     ".set pop",
     ".size ps2rs_f32_dot, . - ps2rs_f32_dot",
-    "",
-    // ps2rs_f32_exp_shifted(x: *mut f32, n: usize (>0), shift: u32 (f32 bits)) -> u32 (f32 bits)
-    //
-    // x[i] = exp(x[i] - shift) for x[i] ≤ shift, returns Σ x[i] (in index order, truncating). Cody-Waite:
-    // d = max(x - shift, -86) (below, exp is under 2^-124 and the result stays e^-86 ≈ 4.5e-38 instead of
-    // going denormal); k = trunc(d·log2(e) - 0.5), an integer within ½ of d·log2(e); r = d - k·ln2_hi -
-    // k·ln2_lo with |r| ≤ ln2/2 (k·ln2_hi is exact: 7 × 15 significant bits); exp(r) by its Taylor series
-    // to r^7/7! in Horner form (truncation error < 6e-9); 2^k added to the exponent field.
-    ".section .text.ps2rs_f32_exp_shifted,\"ax\",@progbits",
-    ".globl ps2rs_f32_exp_shifted",
-    ".type ps2rs_f32_exp_shifted,@function",
-    ".p2align 3",
-    "ps2rs_f32_exp_shifted:",
-    ".set push",
-    ".set noreorder",
-    ".set noat",
-    ".set hardfloat",
-    "    lui    $8, 0x3fb8",
-    "    ori    $8, $8, 0xaa3b",
-    "    mtc1   $8, $f10",              // log2(e)
-    "    lui    $8, 0x3f31",
-    "    ori    $8, $8, 0x7200",
-    "    mtc1   $8, $f11",              // ln2_hi = 0.693145751953125
-    "    lui    $8, 0x35bf",
-    "    ori    $8, $8, 0xbe8e",
-    "    mtc1   $8, $f12",              // ln2_lo = ln2 - ln2_hi
-    "    mtc1   $6, $f13",              // shift
-    "    lui    $8, 0xc2ac",
-    "    mtc1   $8, $f14",              // -86
-    "    lui    $8, 0x3f00",
-    "    mtc1   $8, $f15",              // 1/2
-    "    lui    $8, 0x3950",
-    "    ori    $8, $8, 0x0d01",
-    "    mtc1   $8, $f16",              // 1/5040
-    "    lui    $8, 0x3ab6",
-    "    ori    $8, $8, 0x0b61",
-    "    mtc1   $8, $f17",              // 1/720
-    "    lui    $8, 0x3c08",
-    "    ori    $8, $8, 0x8889",
-    "    mtc1   $8, $f18",              // 1/120
-    "    lui    $8, 0x3d2a",
-    "    ori    $8, $8, 0xaaab",
-    "    mtc1   $8, $f19",              // 1/24
-    "    lui    $8, 0x3e2a",
-    "    ori    $8, $8, 0xaaab",
-    "    mtc1   $8, $f20",              // 1/6
-    "    lui    $8, 0x3f80",
-    "    mtc1   $8, $f22",              // 1
-    "    mtc1   $0, $f23",              // sum = 0
-    "1:",
-    "    lwc1   $f1, 0($4)",
-    "    sub.s  $f1, $f1, $f13",        // d = x - shift
-    "    .word  0x460e0868",            // max.s  $f1, $f1, $f14   d = max(d, -86)
-    "    mul.s  $f2, $f1, $f10",
-    "    sub.s  $f2, $f2, $f15",
-    "    cvt.w.s $f3, $f2",             // k (cvt.w.s truncates on the R5900)
-    "    cvt.s.w $f4, $f3",
-    "    mfc1   $8, $f3",
-    "    mul.s  $f5, $f4, $f11",
-    "    sub.s  $f1, $f1, $f5",
-    "    mul.s  $f5, $f4, $f12",
-    "    sub.s  $f1, $f1, $f5",         // r
-    "    mul.s  $f6, $f1, $f16",
-    "    add.s  $f6, $f6, $f17",
-    "    mul.s  $f6, $f6, $f1",
-    "    add.s  $f6, $f6, $f18",
-    "    mul.s  $f6, $f6, $f1",
-    "    add.s  $f6, $f6, $f19",
-    "    mul.s  $f6, $f6, $f1",
-    "    add.s  $f6, $f6, $f20",
-    "    mul.s  $f6, $f6, $f1",
-    "    add.s  $f6, $f6, $f15",
-    "    mul.s  $f6, $f6, $f1",
-    "    add.s  $f6, $f6, $f22",
-    "    mul.s  $f6, $f6, $f1",
-    "    add.s  $f6, $f6, $f22",        // exp(r)
-    "    mfc1   $9, $f6",
-    "    sll    $8, $8, 23",
-    "    addu   $9, $9, $8",            // · 2^k
-    "    mtc1   $9, $f6",
-    "    swc1   $f6, 0($4)",
-    "    add.s  $f23, $f23, $f6",
-    "    addiu  $5, $5, -1",
-    "    addiu  $4, $4, 4",
-    "    bne    $5, $0, 1b",
-    "    nop",
-    "    mfc1   $2, $f23",
-    "    jr     $31",
-    "    nop",
-    ".set pop",
-    ".size ps2rs_f32_exp_shifted, . - ps2rs_f32_exp_shifted",
     "",
     // ps2rs_f32_scale_mul(out: *mut f32, x: *const f32, w: *const f32, n: usize (>0), s: u32 (f32 bits))
     //
@@ -440,6 +511,7 @@ unsafe extern "C" {
     ) -> u32;
     fn ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize) -> u32;
     fn ps2rs_f32_exp_shifted(x: *mut f32, n: usize, shift: u32) -> u32;
+    fn ps2rs_f32_silu_mul(h: *mut f32, up: *const f32, n: usize);
     fn ps2rs_f32_scale_mul(out: *mut f32, x: *const f32, w: *const f32, n: usize, s: u32);
     fn ps2rs_f32_axpy(out: *mut f32, a: u32, x: *const f32, n: usize);
 }
@@ -529,4 +601,11 @@ pub fn scale_mul(out: &mut [f32], x: &[f32], w: &[f32], s: f32) {
     debug_assert!(!out.is_empty() && out.len() == x.len() && out.len() == w.len());
     // SAFETY: three slices of `out.len() > 0` aligned f32s; `out` is written, `x` and `w` read.
     unsafe { ps2rs_f32_scale_mul(out.as_mut_ptr(), x.as_ptr(), w.as_ptr(), out.len(), s.to_bits()) }
+}
+
+/// See [`crate::backend::silu_mul`]; the slices have the same, non-zero length.
+pub fn silu_mul(h: &mut [f32], up: &[f32]) {
+    debug_assert!(!h.is_empty() && h.len() == up.len());
+    // SAFETY: two slices of `h.len() > 0` aligned f32s; `h` is rewritten in place, `up` read.
+    unsafe { ps2rs_f32_silu_mul(h.as_mut_ptr(), up.as_ptr(), h.len()) }
 }

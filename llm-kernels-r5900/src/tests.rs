@@ -160,3 +160,14 @@ fn repeated_and_changed_vectors_give_the_portable_results() {
         assert_eq!(bits(&want), bits(&got), "group {group}");
     }
 }
+
+#[test]
+fn silu_mul_is_the_engine_expression() {
+    let mut rng = XorShift(8);
+    let up = random(&mut rng, 40);
+    let gates: Vec<f32> = random(&mut rng, 40).iter().map(|v| v * 12.0).collect();
+    let mut got = gates.clone();
+    backend::silu_mul(&mut got, &up);
+    let want: Vec<f32> = gates.iter().zip(&up).map(|(&g, &u)| g / (1.0 + libm::expf(-g)) * u).collect();
+    assert_eq!(bits(&got), bits(&want));
+}
