@@ -328,7 +328,7 @@ mod ee {
     /// addition, division and product, each truncated); below the -88 clamp, an absolute error under
     /// `1e-37·|gate·up|`.
     fn silu_mul_is_within_its_documented_error() {
-        let mut rng = XorShift(0x51_1u32);
+        let mut rng = XorShift(0x0511);
         for spread in [1.0f32, 8.0, 30.0, 100.0] {
             let n = 301;
             let gates: Vec<f32> = (0..n).map(|_| rng.unit() * spread).collect();
