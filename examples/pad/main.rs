@@ -16,7 +16,7 @@ use core::time::Duration;
 
 use ps2_alloc as _;
 use ps2_iop::loadfile::LoadFile;
-use ps2_pad::{Buttons, IopTransport, Pads};
+use ps2_pad::{Buttons, IopTransport, ModeRequest, ModeSequencer, ModeStep, Pads};
 use ps2_sys::clock::{self, Instant};
 use ps2_sys::println;
 
@@ -38,7 +38,22 @@ fn main() -> Result<(), String> {
 
     let start = Instant::now();
     let mut last_sticks = None;
+    // Ask for the analog (DualShock) mode, locked, so the sticks report; the sequencer runs one step a frame.
+    let mut analog = Some(ModeSequencer::new(ModeRequest::ANALOG_LOCKED));
     while start.elapsed() < RUN_TIME {
+        if let Some(sequencer) = analog.as_mut() {
+            match pads.step_mode(0, 0, sequencer).map_err(|e| format!("mode change: {e:?}"))? {
+                ModeStep::Done => {
+                    println!("{:>6} ms  analog mode on", start.elapsed().as_millis());
+                    analog = None;
+                }
+                ModeStep::Failed(e) => {
+                    println!("{:>6} ms  staying digital: {e}", start.elapsed().as_millis());
+                    analog = None;
+                }
+                ModeStep::Call(_) | ModeStep::Wait => {}
+            }
+        }
         let reading = pads.read(0, 0).map_err(|e| format!("pad read failed: {e:?}"))?;
         if let Some(event) = reading.event {
             println!("{:>6} ms  {event:?} ({:?})", start.elapsed().as_millis(), reading.connection);

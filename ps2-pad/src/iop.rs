@@ -47,7 +47,11 @@ impl PadTransport for IopTransport {
         // One attempt: `Pads::init` does the retrying (it alternates between the two protocols' servers).
         match Client::bind_with_timeout(sid, Duration::ZERO) {
             Ok(client) => {
-                self.client = Some(client);
+                // The first server bound is the main one, which every call goes to; libpad also binds the
+                // extended server, which no command uses: it is only checked for.
+                if self.client.is_none() {
+                    self.client = Some(client);
+                }
                 Ok(true)
             }
             Err(ps2_iop::Error::ServerNotFound { .. }) => Ok(false),
