@@ -21,6 +21,10 @@ cases="${CASES:-demo 15m big}"
 soft_float="__addsf3,__subsf3,__mulsf3,__divsf3,__ltsf2,__gtsf2,__gesf2,__lesf2,__eqsf2,__nesf2,__unordsf2,__floatsisf,__fixsfsi,__floatunsisf,__fixunssfsi,expf,sqrtf,roundf"
 mkdir -p "$out"
 cargo hbuild -q --release -p llm-tools --bin llm-convert
+# One build of the EE program, copied: later edits of the tree do not change a running benchmark, and its
+# disc images are written next to the copy.
+cargo build -q --release --example llm
+cp "$CARGO_TARGET_DIR/mips-ps2-ee/release/examples/llm" "$out/llm"
 convert="$CARGO_TARGET_DIR/$(rustc -vV | sed -n 's/^host: //p')/release/llm-convert"
 
 synth() { # dir, extra args
@@ -35,8 +39,8 @@ run_case() { # name, disc dir ("" = the example's own), program arguments...
     echo "running $name ..." >&2
     if [[ -n "$disc" ]]; then export PS2_DISC_DIR="$disc"; else unset PS2_DISC_DIR; fi
     PS2_SIM_ARGS="--json $json --max-seconds 900 --quiet --count-calls $soft_float" \
-        cargo run -q --release --example llm -- "$@" > "$out/$name.log" 2> "$out/$name.err" \
-        || { echo "bench: $name failed:" >&2; tail -5 "$out/$name.err" "$out/$name.log" >&2; return 1; }
+        cargo hrun -q --release -p ps2-run -- "$out/llm" interactive=0 "$@" > "$out/$name.log" 2> "$out/$name.err" \
+        || { echo "bench: $name failed:" >&2; tail -n 5 "$out/$name.err" "$out/$name.log" >&2; return 1; }
     grep '^\[llm-bench\]' "$out/$name.log" | sed "s/^\[llm-bench\]/$name json=${json//\//\\/}/" >> "$out/results.txt"
 }
 

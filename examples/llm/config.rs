@@ -34,8 +34,10 @@ pub struct Config {
     pub kernels: KernelChoice,
     /// Cap on the weight budget in KiB (to force streaming of a model that would fit); `None`: all free RAM.
     pub budget_kib: Option<u64>,
-    /// Whether to wait for the pad (presets, X to generate) instead of generating once and exiting.
+    /// Whether to offer the pad menu (presets, X to generate); without it the first prompt runs once.
     pub interactive: bool,
+    /// End the program after this many stories (`0`: only when the pad is left idle).
+    pub stories: u32,
 }
 
 impl Default for Config {
@@ -54,7 +56,8 @@ impl Default for Config {
             seed: 42,
             kernels: KernelChoice::R5900Exact,
             budget_kib: None,
-            interactive: false,
+            interactive: true,
+            stories: 0,
         }
     }
 }
@@ -106,6 +109,7 @@ impl Config {
             "seed" => self.seed = integer("seed must be a whole number")?,
             "budget_kib" => self.budget_kib = Some(integer("budget_kib must be a whole number")?),
             "interactive" => self.interactive = matches!(value, "1" | "yes" | "true"),
+            "stories" => self.stories = integer("stories must be a whole number")?.min(u32::MAX as u64) as u32,
             "kernels" => {
                 self.kernels = match value {
                     "portable" => KernelChoice::Portable,

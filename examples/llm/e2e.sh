@@ -6,6 +6,7 @@
 #   examples/llm/e2e.sh                     # portable kernels (bit-identical to the host by construction)
 #   KERNELS=r5900 examples/llm/e2e.sh       # the R5900 kernels (FPU softmax/rmsnorm: may legitimately differ)
 #   STEPS=48 PROMPT="Mr. Darcy said" examples/llm/e2e.sh
+#   PAD=1 examples/llm/e2e.sh               # through the pad menu (a pad script selects preset 2, presses X)
 #
 # Exit status 0 when the texts are equal. Needs examples/llm/disc/MODEL/AUSTEN.PLM (make_disc.sh).
 set -euo pipefail
@@ -23,10 +24,22 @@ mkdir -p "$out"
 cargo hrun -q --release -p llm-tools --bin llm-generate -- "$model" -p "$prompt" -n "$steps" -t 0 \
     > "$out/host.txt" 2> "$out/host.err"
 
+# One build, copied so that the disc image is written next to the copy (no clash with other runs).
+cargo build -q --release --example llm
+cp "$CARGO_TARGET_DIR/mips-ps2-ee/release/examples/llm" "$out/llm"
 rm -f "$out/ee.png"
-PS2_SIM_ARGS="--json $out/ee.json --screenshot $out/ee.png --max-seconds 600" \
-    cargo run -q --release --example llm -- "prompt=$prompt" "steps=$steps" temperature=0 "kernels=$kernels" \
-    > "$out/ee.log" 2> "$out/ee.err" || { echo "e2e: the EE run failed:" >&2; tail -20 "$out/ee.err" "$out/ee.log" >&2; exit 1; }
+sim_args="--json $out/ee.json --screenshot $out/ee.png --max-seconds 600"
+if [[ -n "${PAD:-}" ]]; then
+    # Through the pad menu: the prompt is the second preset; DOWN selects it, X tells it.
+    printf '0 0 -\n400 0 DOWN\n410 0 -\n430 0 CROSS\n440 0 -\n' > "$out/e2e.pad"
+    sim_args="$sim_args --pad-script $out/e2e.pad"
+    ee_args=(interactive=1 stories=1 "prompt2=$prompt")
+else
+    ee_args=(interactive=0 "prompt=$prompt")
+fi
+PS2_SIM_ARGS="$sim_args" cargo hrun -q --release -p ps2-run -- "$out/llm" "${ee_args[@]}" "steps=$steps" temperature=0 \
+    "kernels=$kernels" > "$out/ee.log" 2> "$out/ee.err" \
+    || { echo "e2e: the EE run failed:" >&2; tail -n 20 "$out/ee.err" "$out/ee.log" >&2; exit 1; }
 
 # The story is what the EE printed between its markers (the host prints the same text and a new line).
 sed -n '/^\[story\]$/,/^\[end of story\]$/p' "$out/ee.log" | sed '1d;$d' > "$out/ee.txt"

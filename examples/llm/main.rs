@@ -23,7 +23,9 @@
 extern crate alloc;
 
 mod config;
+mod controls;
 mod disc_reader;
+mod menu;
 mod story;
 
 use alloc::string::String;
@@ -32,18 +34,25 @@ use core::fmt;
 
 use embedded_io::Read;
 use llm_engine::streaming::read_model_info;
-use llm_engine::{EngineError, Kernels, ModelConfig, ModelInfo, StreamingWeights, Transformer, load_tokenizer, portable_kernels};
+use llm_engine::{
+    EngineError, Kernels, ModelConfig, ModelInfo, SamplerConfig, StreamingWeights, Transformer, load_tokenizer, portable_kernels,
+};
 use llm_kernels_r5900::{Q8Scaling, R5900Kernels};
 use ps2_alloc as _; // the global allocator
 use ps2_cdvd::{Disc, DiscError};
 use ps2_gs_text::VideoMode;
 
+use ps2_pad::Buttons;
+
 use crate::config::{Config, ConfigError, KernelChoice};
+use crate::controls::Controls;
 use crate::disc_reader::CdvdTensorReader;
+use crate::menu::{Choice, Menu};
 
 ps2_sys::entry!(main);
 
 /// Prints to the EE serial log and the GS console at once.
+#[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
         ps2_sys::println!($($arg)*);
@@ -113,6 +122,16 @@ fn run() -> Result<(), DemoError> {
     // The disc: CDVDFSV on the IOP, then the ISO9660 volume.
     let mut disc = Disc::open()?;
     let config = load_config(&mut disc)?;
+
+    // The pad: the ROM's pad driver on the IOP. Without one the first prompt is told once.
+    let mut pad = None;
+    if config.interactive {
+        match Controls::open() {
+            Ok(controls) => pad = Some(controls),
+            Err(reason) => say!("no pad ({reason}): telling the first story once"),
+        }
+    }
+    let controls = pad.as_mut();
     let model_file = disc.find(&config.model)?;
     say!("model {} on disc: {} KiB at sector {}", config.model, model_file.size / 1024, model_file.lsn);
 
@@ -156,28 +175,72 @@ fn run() -> Result<(), DemoError> {
     // The kernels: one line picks them; the rest of the program does not care.
     let max_cols = c.dim.max(c.hidden_dim) as usize;
     match config.kernels {
-        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config, load_cycles),
-        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config, load_cycles),
+        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config, load_cycles, controls),
+        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config, load_cycles, controls),
         KernelChoice::R5900Fpu => {
             let kernels = R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu);
-            tell(weights, kernels, &tokenizer, &config, load_cycles)
+            tell(weights, kernels, &tokenizer, &config, load_cycles, controls)
         }
     }
 }
 
-/// Builds the transformer and tells the story of the configured prompt.
+/// Builds the transformer, then tells stories: the first prompt once, or as the pad menu asks.
 fn tell<K: Kernels>(
     weights: StreamingWeights<CdvdTensorReader<'_>>,
     kernels: K,
     tokenizer: &llm_engine::Tokenizer,
     config: &Config,
     load_cycles: u64,
+    controls: Option<&mut Controls>,
 ) -> Result<(), DemoError> {
     say!("kernels: {:?}", config.kernels);
     let mut model = Transformer::new(weights, kernels)?;
-    let loaded = model.source().reader().stats();
-    let report = story::generate(&mut model, tokenizer, config, &config.prompts[0])?;
-    let reader = model.source().reader().stats();
+    let mut menu = Menu::new(config);
+    let Some(controls) = controls else {
+        return one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || false);
+    };
+    let mut told = 0;
+    loop {
+        match menu.choose(controls, told > 0) {
+            Choice::Generate => {
+                one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || {
+                    controls.pressed().contains(Buttons::CIRCLE)
+                })?;
+                told += 1;
+                if config.stories != 0 && told >= config.stories {
+                    return Ok(());
+                }
+            }
+            Choice::Quit => return Ok(()),
+        }
+    }
+}
+
+/// Tells the menu's selected story and prints the status line (and the benchmark's line on serial).
+fn one_story<S: llm_engine::WeightSource + story::HasPlan + ReaderStats, K: Kernels>(
+    model: &mut Transformer<S, K>,
+    tokenizer: &llm_engine::Tokenizer,
+    config: &Config,
+    menu: &Menu,
+    load_cycles: u64,
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<(), DemoError> {
+    let prompt = menu.prompt();
+    say!("prompt: {prompt} (temperature {:.1})", menu.temperature);
+    let sampler = SamplerConfig {
+        temperature: menu.temperature,
+        top_k: 0,
+        top_p: config.top_p,
+        repetition_penalty: 1.0,
+        seed: config.seed,
+    };
+    let loaded = model.source().read_stats();
+    // A new story starts at position 0: the KV cache is simply overwritten.
+    let report = story::generate(model, tokenizer, prompt, config.steps, sampler, stop)?;
+    let reader = model.source().read_stats();
+    if report.stopped {
+        say!("(stopped)");
+    }
     say!("{}", report.status_line(reader.bytes));
     // One machine-readable line for the benchmark script.
     ps2_sys::println!(
@@ -200,6 +263,18 @@ fn tell<K: Kernels>(
         reader.wait_cycles - loaded.wait_cycles
     );
     Ok(())
+}
+
+/// Weight sources that read from the disc and count it.
+trait ReaderStats {
+    /// The reader's statistics so far.
+    fn read_stats(&self) -> disc_reader::ReadStats;
+}
+
+impl ReaderStats for StreamingWeights<CdvdTensorReader<'_>> {
+    fn read_stats(&self) -> disc_reader::ReadStats {
+        self.reader().stats()
+    }
 }
 
 /// Reads `LLM.CFG` if the disc has one, then applies the program's `key=value` arguments.

@@ -11,8 +11,6 @@ use alloc::vec::Vec;
 use llm_engine::{EngineError, Kernels, Sampler, SamplerConfig, TextDecoder, Tokenizer, Transformer, WeightSource};
 use ps2_sys::clock::{Instant, cycles_to_duration};
 
-use crate::config::Config;
-
 /// Marks the start of the story in the serial log (the end-to-end test cuts the text out between markers).
 pub const STORY_START: &str = "[story]";
 /// Marks the end of the story in the serial log.
@@ -40,6 +38,8 @@ pub struct Report {
     pub resident_bytes: u64,
     /// Bytes read from the disc per token.
     pub streamed_bytes_per_token: u64,
+    /// Whether the reader stopped the story before its end.
+    pub stopped: bool,
 }
 
 impl Report {
@@ -65,13 +65,17 @@ impl Report {
     }
 }
 
-/// Runs `prompt` and `config.steps` positions in total, printing the text to the serial log and the GS
+/// Runs `prompt` and `steps` positions in total (prompt included), printing the text to the serial log and the GS
 /// console as it is produced.
+///
+/// `stop` is asked after every token; when it says `true` the story ends there (the O button).
 pub fn generate<S, K>(
     model: &mut Transformer<S, K>,
     tokenizer: &Tokenizer,
-    config: &Config,
     prompt: &str,
+    steps: usize,
+    sampler_config: SamplerConfig,
+    stop: &mut dyn FnMut() -> bool,
 ) -> Result<Report, EngineError>
 where
     S: WeightSource + HasPlan,
@@ -83,14 +87,7 @@ where
         return Err(EngineError::Unsupported { reason: "the tokenizer has no BOS token: the prompt must not be empty" });
     }
     let vocab = model.config().vocab_size as usize;
-    let steps = config.steps.min(model.config().seq_len as usize);
-    let sampler_config = SamplerConfig {
-        temperature: config.temperature,
-        top_k: 0,
-        top_p: config.top_p,
-        repetition_penalty: 1.0,
-        seed: config.seed,
-    };
+    let steps = steps.min(model.config().seq_len as usize);
     let mut sampler = Sampler::new(sampler_config, vocab);
     let (resident_bytes, streamed_bytes_per_token) = model.source().plan_bytes();
     let mut report = Report { prompt_tokens: ids.len(), resident_bytes, streamed_bytes_per_token, ..Report::default() };
@@ -130,6 +127,10 @@ where
             first_token_at = Some(now);
         }
         token = next;
+        if stop() {
+            report.stopped = true;
+            break;
+        }
     }
     let rest = decoder.finish();
     ps2_sys::print!("{rest}");

@@ -1,0 +1,102 @@
+//! The pad menu: D-pad up/down picks one of the prompt presets, L1/R1 lower/raise the temperature, X tells
+//! the story, START ends the program. Left alone it starts the selected story by itself (so a headless run
+//! still shows one), and after a story it ends the program when nobody touches the pad.
+
+use core::time::Duration;
+
+use ps2_pad::Buttons;
+use ps2_sys::clock::{self, Instant};
+
+use crate::config::Config;
+use crate::controls::Controls;
+use crate::say;
+
+/// One NTSC frame: how often the pad is looked at.
+const FRAME: Duration = Duration::from_micros(16_683);
+/// Without input, the first story starts after this long.
+const AUTO_START: Duration = Duration::from_secs(5);
+/// Without input after a story, the program ends after this long.
+const IDLE_EXIT: Duration = Duration::from_secs(10);
+/// Temperature change per L1/R1 press.
+const TEMPERATURE_STEP: f32 = 0.1;
+/// Highest temperature offered.
+const TEMPERATURE_MAX: f32 = 2.0;
+
+/// What the reader chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Tell the selected story.
+    Generate,
+    /// End the program.
+    Quit,
+}
+
+/// The presets, the selection and the temperature.
+pub struct Menu<'c> {
+    config: &'c Config,
+    selected: usize,
+    /// Sampling temperature for the next story (0 = greedy).
+    pub temperature: f32,
+}
+
+impl<'c> Menu<'c> {
+    /// The first preset and the configured temperature.
+    pub fn new(config: &'c Config) -> Self {
+        Self { config, selected: 0, temperature: config.temperature }
+    }
+
+    /// The selected prompt.
+    pub fn prompt(&self) -> &str {
+        &self.config.prompts[self.selected]
+    }
+
+    fn show(&self) {
+        say!("[{}/{}] {}  (temperature {:.1})", self.selected + 1, self.config.prompts.len(), self.prompt(), self.temperature);
+    }
+
+    /// Shows the menu and follows the pad until the reader asks for a story or the end.
+    pub fn choose(&mut self, controls: &mut Controls, after_story: bool) -> Choice {
+        say!("");
+        say!("UP/DOWN prompt, L1/R1 temperature, X tell, O stop, START quit");
+        self.show();
+        let mut idle_since = Instant::now();
+        loop {
+            let pressed = controls.pressed();
+            if !pressed.is_empty() {
+                idle_since = Instant::now();
+            }
+            let count = self.config.prompts.len();
+            if pressed.contains(Buttons::CROSS) {
+                return Choice::Generate;
+            }
+            if pressed.contains(Buttons::START) {
+                return Choice::Quit;
+            }
+            let before = (self.selected, self.temperature);
+            if pressed.contains(Buttons::DOWN) {
+                self.selected = (self.selected + 1) % count;
+            }
+            if pressed.contains(Buttons::UP) {
+                self.selected = (self.selected + count - 1) % count;
+            }
+            if pressed.contains(Buttons::R1) {
+                self.temperature = (self.temperature + TEMPERATURE_STEP).min(TEMPERATURE_MAX);
+            }
+            if pressed.contains(Buttons::L1) {
+                self.temperature = (self.temperature - TEMPERATURE_STEP).max(0.0);
+            }
+            if (self.selected, self.temperature) != before {
+                self.show();
+            }
+            let idle = idle_since.elapsed();
+            if !after_story && idle >= AUTO_START {
+                return Choice::Generate;
+            }
+            if after_story && idle >= IDLE_EXIT {
+                say!("no input for {} s: goodbye", IDLE_EXIT.as_secs());
+                return Choice::Quit;
+            }
+            clock::spin_for(FRAME);
+        }
+    }
+}
