@@ -55,6 +55,14 @@ pub trait Kernels {
         a.iter().zip(b).map(|(x, y)| x * y).sum()
     }
 
+    /// SwiGLU's gate: `h[i] = silu(h[i]) · up[i]`, with `silu(g) = g / (1 + e^-g)`.
+    fn silu_mul(&mut self, h: &mut [f32], up: &[f32]) {
+        for (h, &up) in h.iter_mut().zip(up) {
+            let gate = *h;
+            *h = gate / (1.0 + libm::expf(-gate)) * up;
+        }
+    }
+
     /// `out += a · x`.
     fn axpy(&mut self, out: &mut [f32], a: f32, x: &[f32]) {
         for (o, &v) in out.iter_mut().zip(x) {

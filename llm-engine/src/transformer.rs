@@ -270,10 +270,7 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
                 let w = view(&self.shapes[tensors.w3], data);
                 self.kernels.matvec(&mut st.hb2, &w, &st.xb);
             }
-            for (h, &up) in st.hb.iter_mut().zip(&st.hb2) {
-                let gate = *h;
-                *h = gate / (1.0 + libm::expf(-gate)) * up;
-            }
+            self.kernels.silu_mul(&mut st.hb, &st.hb2);
             {
                 let data = self.source.tensor(tensors.w2)?;
                 let w = view(&self.shapes[tensors.w2], data);

@@ -133,6 +133,10 @@ impl Kernels for R5900Kernels {
         backend::scale(x, 1.0 / sum);
     }
 
+    fn silu_mul(&mut self, h: &mut [f32], up: &[f32]) {
+        backend::silu_mul(h, up);
+    }
+
     fn axpy(&mut self, out: &mut [f32], a: f32, x: &[f32]) {
         backend::axpy(out, a, x)
     }
