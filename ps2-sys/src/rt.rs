@@ -101,8 +101,11 @@ macro_rules! entry {
 
 /// Flushes pending output and ends the program with `code`: the kernel's `Exit` syscall.
 ///
-/// On a console this returns to the system menu; the simulator ends the run with this exit code.
+/// On a console this returns to the system menu; the simulator ends the run with this exit code. The line
+/// `[ps2-rs exit N]` is printed on the serial port first: PCSX2 keeps running after `Exit`, so the runner
+/// watches the EE console for that marker to end its run with the same code (the simulator hides it).
 pub fn exit(code: i32) -> ! {
+    crate::println!("[ps2-rs exit {code}]");
     crate::cache::flush_all();
     syscall::exit(code)
 }
