@@ -6,6 +6,7 @@
 #   examples/llm/e2e.sh                     # portable kernels (bit-identical to the host by construction)
 #   KERNELS=r5900 examples/llm/e2e.sh       # the R5900 kernels (FPU softmax/rmsnorm: may legitimately differ)
 #   STEPS=48 PROMPT="Mr. Darcy said" examples/llm/e2e.sh
+#   BUDGET_KIB=1500 examples/llm/e2e.sh     # weights streamed from the disc every token (the over-RAM path)
 #   PAD=1 examples/llm/e2e.sh               # through the pad menu (a pad script selects preset 2, presses X)
 #
 # Exit status 0 when the texts are equal. Needs examples/llm/disc/MODEL/AUSTEN.PLM (make_disc.sh).
@@ -33,10 +34,12 @@ if [[ -n "${PAD:-}" ]]; then
     # Through the pad menu: the prompt is the second preset; DOWN selects it, X tells it.
     printf '0 0 -\n400 0 DOWN\n410 0 -\n430 0 CROSS\n440 0 -\n' > "$out/e2e.pad"
     sim_args="$sim_args --pad-script $out/e2e.pad"
-    ee_args=(interactive=1 stories=1 "prompt2=$prompt")
+    ee_args=(interactive=1 stories=1 "prompt=(the wrong preset)" "prompt2=$prompt")
 else
     ee_args=(interactive=0 "prompt=$prompt")
 fi
+# BUDGET_KIB caps the weights' RAM so that the model streams from the disc every token.
+[[ -n "${BUDGET_KIB:-}" ]] && ee_args+=("budget_kib=$BUDGET_KIB")
 PS2_SIM_ARGS="$sim_args" cargo hrun -q --release -p ps2-run -- "$out/llm" "${ee_args[@]}" "steps=$steps" temperature=0 \
     "kernels=$kernels" > "$out/ee.log" 2> "$out/ee.err" \
     || { echo "e2e: the EE run failed:" >&2; tail -n 20 "$out/ee.err" "$out/ee.log" >&2; exit 1; }
