@@ -54,7 +54,7 @@ impl Default for Config {
             temperature: 0.0,
             top_p: 0.9,
             seed: 42,
-            kernels: KernelChoice::R5900Exact,
+            kernels: KernelChoice::R5900Fpu,
             budget_kib: None,
             interactive: true,
             stories: 0,

@@ -55,8 +55,9 @@ ps2_sys::entry!(main);
 #[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
-        ps2_sys::println!($($arg)*);
-        ps2_gs_text::gs_println!($($arg)*);
+        let line = alloc::format!($($arg)*);
+        ps2_sys::println!("{line}");
+        $crate::story::gs_println_wrapped(&line);
     }};
 }
 

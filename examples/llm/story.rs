@@ -156,6 +156,13 @@ impl<R: llm_engine::TensorReader> HasPlan for llm_engine::StreamingWeights<R> {
     }
 }
 
+/// Prints a line on the GS console with word wrap.
+pub fn gs_println_wrapped(text: &str) {
+    let mut wrap = WordWrap::default();
+    wrap.push(text);
+    wrap.finish();
+}
+
 /// Word wrap for the GS console: a word that would cross the right edge starts a new line instead (the
 /// console itself would cut it). Text is held back only until its word is complete.
 #[derive(Default)]
