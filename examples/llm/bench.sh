@@ -77,14 +77,16 @@ for line in open(sys.argv[1]):
     calls = sum((sim.get("calls") or {}).values())
     streamed = num("streamed_bytes_per_token")
     efficiency = "-"
+    # Read per generated position: equal to the plan's streamed bytes when every token streams.
+    read_per_token = num("generation_disc_bytes") / positions / 1e6
     if streamed and num("generation_disc_bytes"):
         drive_rate = sim["disc_bytes_read"] / sim["disc_seconds"]
         drive_min = num("generation_disc_bytes") / drive_rate
         efficiency = f"{100 * drive_min / (num('forward_cycles') / CLOCK):.0f} %"
     rows.append((name, f"{per_token / 1e6:.1f} M", f"{CLOCK / per_token:.2f}", f"{per_token / CLOCK:.2f}",
                  f"{num('first_token_cycles') / CLOCK:.2f}", f"{num('load_cycles') / CLOCK:.2f}",
-                 f"{num('resident_bytes') / 1e6:.1f}/{streamed / 1e6:.1f}", f"{calls / positions / 1e3:.0f} k", efficiency))
-header = ("case", "cycles/token", "tok/s", "s/token", "first token s", "load s", "resident/streamed MB", "soft-float calls/token", "disc-bound eff.")
+                 f"{num('resident_bytes') / 1e6:.1f}/{streamed / 1e6:.1f}", f"{read_per_token:.1f}", f"{calls / positions / 1e3:.0f} k", efficiency))
+header = ("case", "cycles/token", "tok/s", "s/token", "first token s", "load s", "resident/streamed MB", "disc MB read/token", "soft-float calls/token", "disc-bound eff.")
 print("| " + " | ".join(header) + " |")
 print("|" + "---|" * len(header))
 for row in rows:
