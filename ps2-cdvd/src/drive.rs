@@ -413,7 +413,7 @@ impl Cdvd {
         if self.read_in_flight {
             return Err(Error::Iop(ps2_iop::Error::InvalidArgument("only one read may be in flight")));
         }
-        if dest as usize % 64 != 0 {
+        if !(dest as usize).is_multiple_of(64) {
             return Err(Error::Iop(ps2_iop::Error::InvalidArgument("read destination not 64-byte aligned")));
         }
         self.issue_read(lsn, sectors, dest)?;

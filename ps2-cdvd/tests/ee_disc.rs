@@ -33,6 +33,8 @@ mod ee {
         missing_files_name_the_missing_component,
         reads_past_the_end_fail_with_the_drive_code,
         rom_search_finds_root_files,
+        reads_into_caller_memory_land_in_place,
+        reads_into_caller_memory_check_their_arguments,
     );
 
     fn check_pattern(data: &[u8], offset: usize) {
@@ -136,6 +138,43 @@ mod ee {
         }
         // The drive still works afterwards.
         cd.read(16, &mut buffer).unwrap();
+    }
+
+    /// 64-byte aligned memory that is not a `SectorBuffer` (like a weight streamer's own buffers).
+    #[repr(C, align(64))]
+    struct Aligned([u8; 8 * 2048 + 64]);
+
+    fn reads_into_caller_memory_land_in_place() {
+        let mut disc = Disc::open().unwrap();
+        let entry = disc.find("\\DATA\\PATTERN.BIN").unwrap();
+        let cd = disc.cdvd();
+        let mut memory = alloc::boxed::Box::new(Aligned([0xEE; 8 * 2048 + 64]));
+        // SAFETY: the buffer holds 8 sectors and is not touched until finish_read_into returns.
+        unsafe { cd.start_read_into(entry.lsn + 2, 8, memory.0.as_mut_ptr()) }.unwrap();
+        assert!(cd.read_into_pending());
+        cd.finish_read_into().unwrap();
+        assert!(!cd.read_into_pending());
+        check_pattern(&memory.0[..8 * 2048], 2 * 2048);
+        assert!(memory.0[8 * 2048..].iter().all(|&b| b == 0xEE), "nothing written past the sectors asked for");
+    }
+
+    fn reads_into_caller_memory_check_their_arguments() {
+        let mut cd = Cdvd::init().unwrap();
+        let mut memory = alloc::boxed::Box::new(Aligned([0; 8 * 2048 + 64]));
+        assert!(cd.finish_read_into().is_err(), "nothing in flight");
+        // SAFETY: refused before any DMA is set up.
+        let misaligned = unsafe { cd.start_read_into(16, 1, memory.0.as_mut_ptr().add(4)) };
+        assert!(misaligned.is_err());
+        // SAFETY: one sector fits; the failed read is finished before the memory is dropped.
+        unsafe { cd.start_read_into(2_000_000, 1, memory.0.as_mut_ptr()) }.unwrap();
+        match cd.finish_read_into() {
+            Err(Error::Read { lsn: 2_000_000, sectors: 1, error }) => assert_eq!(error.0, 0x20),
+            other => panic!("expected a read error, got {other:?}"),
+        }
+        // SAFETY: as above.
+        unsafe { cd.start_read_into(16, 1, memory.0.as_mut_ptr()) }.unwrap();
+        cd.finish_read_into().unwrap();
+        assert_eq!(&memory.0[1..6], b"CD001");
     }
 
     fn rom_search_finds_root_files() {
