@@ -80,7 +80,7 @@ impl TensorReader for CdvdTensorReader<'_> {
     fn start_read(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), EngineError> {
         let bad = EngineError::Io { offset, code: CODE_BAD_REQUEST };
         let end = offset.checked_add(buf.len() as u64).ok_or(bad.clone())?;
-        if self.pending.is_some() || offset % SECTOR != 0 || end > self.len {
+        if self.pending.is_some() || !offset.is_multiple_of(SECTOR) || end > self.len {
             return Err(bad);
         }
         let direct_sectors = (buf.len() as u64 / SECTOR) as u32;
