@@ -98,6 +98,20 @@ fn test_all(root: &Path) -> Result<()> {
             }
         }
     }
+    // The flagship end to end: the EE's story must equal the host engine's, in RAM, streamed from the disc every
+    // token, and through the pad menu.
+    for (what, variables) in [
+        ("in RAM", &[][..]),
+        ("streamed from the disc every token", &[("BUDGET_KIB", "1500")][..]),
+        ("through the pad menu", &[("PAD", "1")][..]),
+    ] {
+        let mut command = Command::new("bash");
+        command.arg(root.join("examples/llm/e2e.sh")).env("CARGO_TARGET_DIR", root.join("target"));
+        for (name, value) in variables {
+            command.env(name, value);
+        }
+        run(&format!("llm example end to end ({what})"), &mut command)?;
+    }
     println!("xtask: all steps passed");
     Ok(())
 }
