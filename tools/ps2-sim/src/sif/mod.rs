@@ -28,25 +28,9 @@ pub const SMFLG_BOOTED: u32 = 0x1_0000 | 0x2_0000 | 0x4_0000;
 /// reboot takes far longer, but nothing a program does depends on the exact figure).
 pub const REBOOT_CYCLES: u64 = 1_000_000;
 
-/// SIF command ids (ps2-iop.md §0.1).
-pub mod cid {
-    /// CHANGE_SADDR.
-    pub const CHANGE_SADDR: u32 = 0x8000_0000;
-    /// SET_SREG.
-    pub const SET_SREG: u32 = 0x8000_0001;
-    /// INIT_CMD.
-    pub const INIT_CMD: u32 = 0x8000_0002;
-    /// RESET (IOP reboot).
-    pub const RESET: u32 = 0x8000_0003;
-    /// RPC END (reply).
-    pub const RPC_END: u32 = 0x8000_0008;
-    /// RPC BIND.
-    pub const RPC_BIND: u32 = 0x8000_0009;
-    /// RPC CALL.
-    pub const RPC_CALL: u32 = 0x8000_000A;
-    /// RPC RDATA (get other data).
-    pub const RPC_RDATA: u32 = 0x8000_000C;
-}
+/// SIF command ids: the EE client's own definitions (`ps2-iop`), so both sides of the simulated SIF agree by
+/// construction.
+pub use ps2_iop::packet::cid;
 
 /// Why a SIF transfer failed (reported by the kernel as a bad pointer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
