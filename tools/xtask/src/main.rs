@@ -7,6 +7,7 @@
 //!   4. the EE tests run in the simulator through the runner (`cargo test --test '*'` on the EE target);
 //!   5. the examples run headless in the simulator, their output and exit code checked.
 //! - `cargo xtask isacheck` — steps 2-3 only.
+//! - `cargo xtask screen SHOT.png` — prints the text of a `ps2-gs-text` console screenshot.
 //!
 //! Every step prints what it runs; the first failure stops the run with a non-zero exit code.
 
@@ -14,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+
+mod screen;
 
 /// Crates whose EE integration tests run in the simulator (`tests/ee_*.rs` with `harness = false`).
 const EE_TEST_CRATES: &[&str] = &["ps2-sys", "ps2-iop", "ps2-cdvd", "ps2-gs-text", "llm-kernels-r5900"];
@@ -42,8 +45,15 @@ fn main() -> Result<()> {
     match task.as_str() {
         "test" => test_all(&root),
         "isacheck" => build_and_check_ee(&root).map(drop),
+        "screen" => {
+            let path = std::env::args().nth(2).context("usage: cargo xtask screen SCREENSHOT.png")?;
+            for row in screen::read_text(Path::new(&path))? {
+                println!("{row}");
+            }
+            Ok(())
+        }
         _ => {
-            eprintln!("usage: cargo xtask <test|isacheck>");
+            eprintln!("usage: cargo xtask <test|isacheck|screen PNG>");
             std::process::exit(2);
         }
     }
@@ -83,7 +93,16 @@ fn test_all(root: &Path) -> Result<()> {
         if let Some(dir) = disc_data.iter().find(|(k, _)| k == krate).map(|(_, d)| d) {
             command.env("PS2_DISC_DIR", dir);
         }
+        let screenshot = root.join("target/ee-console.png");
+        if *krate == "ps2-gs-text" {
+            let _ = std::fs::remove_file(&screenshot);
+            command.env("PS2_SIM_ARGS", format!("--screenshot {}", screenshot.display()));
+        }
         run(&format!("EE tests of {krate} in the simulator"), &mut command)?;
+        if *krate == "ps2-gs-text" {
+            // What a person would see: the console's last screen, read back from the simulator's screenshot.
+            screen::expect_text(&screenshot, &["line 29 of the scrolling test", "every row is visible"])?;
+        }
     }
     for (example, sim_args, expected_lines) in EXAMPLE_RUNS {
         let output = cargo().args(["run", "--release", "--example", example]).env("PS2_SIM_ARGS", sim_args).output()?;
@@ -111,6 +130,7 @@ fn test_all(root: &Path) -> Result<()> {
             command.env(name, value);
         }
         run(&format!("llm example end to end ({what})"), &mut command)?;
+        screen::expect_text(&root.join("target/llm-e2e/ee.png"), &["It is a truth universally acknowledged"])?;
     }
     println!("xtask: all steps passed");
     Ok(())
