@@ -270,6 +270,10 @@ impl Cdvd {
         };
         let start = ps2_sys::clock::Instant::now();
         while !cdvd.is_ready()? {
+            // A drive that is spinning a disc up reports "detecting"; "no disc" means there is nothing to wait for.
+            if cdvd.query_disc_type()? == DiscType::None {
+                return Err(Error::NoDisc);
+            }
             if start.elapsed() > READY_TIMEOUT {
                 return Err(Error::NoDisc);
             }

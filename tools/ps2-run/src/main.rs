@@ -44,10 +44,15 @@ fn main() -> ExitCode {
     };
     let status = match backend {
         Backend::Simulator => {
-            let options = match backend::sim_options(&std::env::var("PS2_SIM_ARGS").unwrap_or_default()) {
+            let mut options = match backend::sim_options(&std::env::var("PS2_SIM_ARGS").unwrap_or_default()) {
                 Ok(o) => o,
                 Err(e) => return fail(&e),
             };
+            // A headless run still shows what the screen showed: by default the last frame is saved next to
+            // the disc image (when the program set up a display).
+            if options.screenshot.is_none() {
+                options.screenshot_if_displayed = Some(image.with_extension("png"));
+            }
             backend::run_simulator(&image, args, &options)
         }
         Backend::Pcsx2(path) => backend::run_pcsx2(&path, &image, &args),

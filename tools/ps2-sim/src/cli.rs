@@ -24,6 +24,10 @@ pub struct SimOptions {
     /// Save the displayed GS frame as PNG at exit.
     #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
+    /// Like `--screenshot`, but silently skipped when the program never set up a display (what the runner
+    /// uses by default).
+    #[arg(long, value_name = "PNG", conflicts_with = "screenshot")]
+    pub screenshot_if_displayed: Option<PathBuf>,
     /// Pad input script for the PADMAN server (format: see the README / `sif::pad`).
     #[arg(long, value_name = "FILE")]
     pub pad_script: Option<PathBuf>,
@@ -96,10 +100,19 @@ impl SimOptions {
             }
         };
         let outcome = machine.run();
-        if let Some(path) = &self.screenshot
-            && let Err(e) = machine.hw.io.gs.save_png(path)
-        {
-            eprintln!("ps2-sim: warning: no screenshot: {e}");
+        if let Some(path) = &self.screenshot {
+            match machine.hw.io.gs.save_png(path) {
+                Ok(true) => {}
+                Ok(false) => eprintln!("ps2-sim: warning: no screenshot: nothing is displayed (PMODE enables no circuit)"),
+                Err(e) => eprintln!("ps2-sim: warning: no screenshot: {e}"),
+            }
+        }
+        if let Some(path) = &self.screenshot_if_displayed {
+            match machine.hw.io.gs.save_png(path) {
+                Ok(true) => eprintln!("ps2-sim: screenshot saved to {}", path.display()),
+                Ok(false) => {}
+                Err(e) => eprintln!("ps2-sim: warning: no screenshot: {e}"),
+            }
         }
         if !self.quiet || outcome.result.is_err() {
             eprintln!("{}", outcome.summary.to_text());

@@ -117,6 +117,18 @@ fn test_all(root: &Path) -> Result<()> {
             }
         }
     }
+    // Bad input gives a clear error: the disc example without a disc in the drive.
+    let elf = root.join("target/mips-ps2-ee/release/examples/cdls");
+    let output = cargo()
+        .args(["run", "-q", "--release", "-p", "ps2-sim", "--target", "host-tuple", "-Zbuild-std=std,panic_unwind", "--"])
+        .args(["-q".as_ref(), elf.as_os_str()])
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    eprintln!("\n==> example cdls without a disc\n{stdout}");
+    if output.status.code() != Some(1) || !stdout.contains("NoDisc") {
+        bail!("cdls without a disc should fail with NoDisc and exit code 1 ({})", output.status);
+    }
+
     // The flagship end to end: the EE's story must equal the host engine's, in RAM, streamed from the disc every
     // token, and through the pad menu.
     for (what, variables) in [

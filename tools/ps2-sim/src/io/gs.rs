@@ -19,7 +19,8 @@ pub trait GsDevice {
     /// Called at each VBLANK start (sets CSR.VSINT, flips the field).
     fn vblank(&mut self);
     /// Saves the displayed frame as PNG.
-    fn save_png(&mut self, path: &Path) -> Result<(), String>;
+    /// Saves the displayed frame as PNG: `Ok(false)` when nothing is displayed.
+    fn save_png(&mut self, path: &Path) -> Result<bool, String>;
     /// Whether a CSR event is pending that IMR does not mask (the GS interrupt line).
     fn interrupt_pending(&self) -> bool;
 }
@@ -46,8 +47,12 @@ impl GsDevice for ps2_gs::Gs {
         self.vsync();
     }
 
-    fn save_png(&mut self, path: &Path) -> Result<(), String> {
-        ps2_gs::Gs::save_png(self, path).map_err(|e| format!("{e:?}"))
+    fn save_png(&mut self, path: &Path) -> Result<bool, String> {
+        match ps2_gs::Gs::save_png(self, path) {
+            Ok(()) => Ok(true),
+            Err(ps2_gs::PngError::NoDisplay) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     fn interrupt_pending(&self) -> bool {
