@@ -478,10 +478,7 @@ impl Cdvd {
         let mut owned = core::mem::replace(buffer, SectorBuffer { lines: Vec::new() });
         let mut last = Error::NoDisc;
         for _ in 0..=READ_RETRIES {
-            let read = match self.start_read_sectors(lsn, sectors, owned) {
-                Ok(read) => read,
-                Err(e) => return Err(e),
-            };
+            let read = self.start_read_sectors(lsn, sectors, owned)?;
             match self.finish_read(read) {
                 Ok(done) => {
                     *buffer = done;

@@ -88,12 +88,11 @@ impl<'c> Stream<'c> {
                 return Some(Err(e));
             }
         };
-        if let Some(spare) = self.spare.take() {
-            if let Err(e) = self.request(spare) {
+        if let Some(spare) = self.spare.take()
+            && let Err(e) = self.request(spare) {
                 self.unrequested = 0;
                 return Some(Err(e));
             }
-        }
         self.current = Some(buffer);
         self.current_bytes = bytes;
         Some(Ok(&self.current.as_ref().expect("just stored").as_slice()[..bytes]))

@@ -109,7 +109,7 @@ impl LoadFile {
         // SIF DMA needs a 16-byte aligned source: stage unaligned images.
         extern crate alloc;
         let staged: alloc::vec::Vec<u128>;
-        let source = if image.as_ptr() as usize % 16 == 0 {
+        let source = if (image.as_ptr() as usize).is_multiple_of(16) {
             image.as_ptr()
         } else {
             let mut words = alloc::vec![0u128; image.len().div_ceil(16)];

@@ -26,10 +26,10 @@ const QUEUE_RETRIES: u32 = 100_000;
 
 /// Checks that a transfer satisfies the SIF's rules.
 pub fn validate(transfer: &Transfer) -> Result<(), Error> {
-    if transfer.src as usize % 16 != 0 {
+    if !(transfer.src as usize).is_multiple_of(16) {
         return Err(Error::InvalidArgument("SIF DMA source must be 16-byte aligned"));
     }
-    if transfer.dest % 4 != 0 {
+    if !transfer.dest.is_multiple_of(4) {
         return Err(Error::InvalidArgument("SIF DMA destination must be 4-byte aligned"));
     }
     Ok(())
