@@ -4,7 +4,7 @@
 //! let mut cd = ps2_cdvd::Cdvd::init()?;            // binds the IOP's CD/DVD servers, waits for the disc
 //! let mut buffer = ps2_cdvd::SectorBuffer::new(16);
 //! cd.read(16, &mut buffer)?;                        // the primary volume descriptor and 15 more sectors
-//! let read = cd.start_read(1000, buffer)?;          // returns at once; the drive works meanwhile
+//! let read = cd.start_read(1000, buffer).map_err(|(e, _)| e)?; // returns at once; the drive works meanwhile
 //! let buffer = cd.finish_read(read)?;
 //! ```
 //!
@@ -360,15 +360,25 @@ impl Cdvd {
     }
 
     /// Starts reading `sectors` sectors from `lsn` into `buffer` and returns at once.
-    pub fn start_read_sectors(&mut self, lsn: u32, sectors: u32, buffer: SectorBuffer) -> Result<ReadInFlight, Error> {
+    pub fn start_read_sectors(
+        &mut self,
+        lsn: u32,
+        sectors: u32,
+        buffer: SectorBuffer,
+    ) -> Result<ReadInFlight, (Error, SectorBuffer)> {
         if self.read_in_flight {
-            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("only one read may be in flight")));
+            return Err((Error::Iop(ps2_iop::Error::InvalidArgument("only one read may be in flight")), buffer));
         }
         if sectors as usize > buffer.sectors() {
-            return Err(Error::BufferTooSmall { needed: sectors as usize * SECTOR_SIZE, available: buffer.sectors() * SECTOR_SIZE });
+            let error =
+                Error::BufferTooSmall { needed: sectors as usize * SECTOR_SIZE, available: buffer.sectors() * SECTOR_SIZE };
+            return Err((error, buffer));
         }
-        self.issue_read(lsn, sectors, buffer.as_slice().as_ptr())?;
-        Ok(ReadInFlight { buffer: Some(buffer), lsn, sectors })
+        match self.issue_read(lsn, sectors, buffer.as_slice().as_ptr()) {
+            Ok(()) => Ok(ReadInFlight { buffer: Some(buffer), lsn, sectors }),
+            // Nothing was sent: the buffer is the caller's again.
+            Err(error) => Err((error, buffer)),
+        }
     }
 
     /// Sends the READ N-command for `sectors` sectors from `lsn` to `target` (64-byte aligned, whole sectors).
@@ -447,8 +457,8 @@ impl Cdvd {
         result
     }
 
-    /// Starts reading as many sectors as `buffer` holds.
-    pub fn start_read(&mut self, lsn: u32, buffer: SectorBuffer) -> Result<ReadInFlight, Error> {
+    /// Starts reading as many sectors as `buffer` holds. On error the buffer comes back with it.
+    pub fn start_read(&mut self, lsn: u32, buffer: SectorBuffer) -> Result<ReadInFlight, (Error, SectorBuffer)> {
         let sectors = buffer.sectors() as u32;
         self.start_read_sectors(lsn, sectors, buffer)
     }
@@ -478,7 +488,13 @@ impl Cdvd {
         let mut owned = core::mem::replace(buffer, SectorBuffer { lines: Vec::new() });
         let mut last = Error::NoDisc;
         for _ in 0..=READ_RETRIES {
-            let read = self.start_read_sectors(lsn, sectors, owned)?;
+            let read = match self.start_read_sectors(lsn, sectors, owned) {
+                Ok(read) => read,
+                Err((error, back)) => {
+                    *buffer = back;
+                    return Err(error);
+                }
+            };
             match self.finish_read(read) {
                 Ok(done) => {
                     *buffer = done;

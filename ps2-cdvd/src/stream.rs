@@ -51,7 +51,13 @@ impl<'c> Stream<'c> {
         }
         let bytes = self.unrequested.min((self.chunk_sectors * SECTOR_SIZE) as u64) as usize;
         let sectors = bytes.div_ceil(SECTOR_SIZE) as u32;
-        let read = self.cdvd.start_read_sectors(self.next_lsn, sectors, buffer)?;
+        let read = match self.cdvd.start_read_sectors(self.next_lsn, sectors, buffer) {
+            Ok(read) => read,
+            Err((error, buffer)) => {
+                self.spare = Some(buffer);
+                return Err(error);
+            }
+        };
         self.in_flight = Some(read);
         self.in_flight_bytes = bytes;
         self.next_lsn += sectors;
@@ -89,10 +95,11 @@ impl<'c> Stream<'c> {
             }
         };
         if let Some(spare) = self.spare.take()
-            && let Err(e) = self.request(spare) {
-                self.unrequested = 0;
-                return Some(Err(e));
-            }
+            && let Err(e) = self.request(spare)
+        {
+            self.unrequested = 0;
+            return Some(Err(e));
+        }
         self.current = Some(buffer);
         self.current_bytes = bytes;
         Some(Ok(&self.current.as_ref().expect("just stored").as_slice()[..bytes]))

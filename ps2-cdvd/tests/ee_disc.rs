@@ -61,7 +61,12 @@ mod ee {
         let mut disc = Disc::open().unwrap();
         let entry = disc.find("\\DATA\\PATTERN.BIN;1").unwrap();
         let cd = disc.cdvd();
-        let read = cd.start_read(entry.lsn, SectorBuffer::new(32)).unwrap();
+        let read = cd.start_read(entry.lsn, SectorBuffer::new(32)).map_err(|(e, _)| e).unwrap();
+        // Only one read may be in flight; a refused request hands its buffer back.
+        match cd.start_read(0, SectorBuffer::new(3)) {
+            Err((Error::Iop(_), back)) => assert_eq!(back.sectors(), 3),
+            other => panic!("a second read was not refused: {:?}", other.err().map(|(e, _)| e)),
+        }
         let mut spins = 0u32;
         while !cd.read_done() {
             spins += 1;
