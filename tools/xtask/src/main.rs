@@ -117,6 +117,17 @@ fn test_all(root: &Path) -> Result<()> {
             }
         }
     }
+    // A panic is shown on the GS console (ps2-gs-text's hook) and ends the program with code 101.
+    let output = cargo().args(["run", "-q", "--release", "-p", "ps2-gs-text", "--example", "console", "--", "panic"]).output()?;
+    eprintln!("\n==> example console with a panic\n{}", String::from_utf8_lossy(&output.stdout));
+    if output.status.code() != Some(101) {
+        bail!("the console example's panic should exit with 101 ({})", output.status);
+    }
+    screen::expect_text(
+        &root.join("target/mips-ps2-ee/release/examples/console.png"),
+        &["panicked at ps2-gs-text/examples/console.rs", "this panic is shown on screen"],
+    )?;
+
     // Bad input gives a clear error: the disc example without a disc in the drive.
     let elf = root.join("target/mips-ps2-ee/release/examples/cdls");
     let output = cargo()
