@@ -183,6 +183,96 @@ macro_rules! store_f32 {
     };
 }
 
+// ps2rs_q8_row_fpu_g32(codes, activations, groups (>0), x_scales: *const f32, w_scales: *const u8) -> u32
+//
+// `ps2rs_q8_row_fpu` specialised for groups of 32, with every group straight-line (no inner loop) and the FPU
+// scaling of group g-1 interleaved with the integer work of group g. Per group of 32 weights: 3 `lq` of the
+// weight stream (aligned quads; `qfsrv` with SA = the row's misalignment funnels them into 16 code bytes, so
+// unaligned rows cost no `ldl`/`ldr`), 4 `lq` of activations, `pextlb`/`pextub` with $0 put each code in the
+// high byte of a halfword (the code times 256, so no sign-extending shift is needed), `pmulth` starts the
+// group (no HI:LO clearing) and 3 `pmaddh` add to it, each four instructions after the last (the MMI
+// latency); the 8 words are added, and `sra 8` removes the factor 256 (exact: |256·sum| ≤ 32·2^22 < 2^31).
+// The scales: `cvt.s.w` (exact, |sum| < 2^24), `mul.s` by w_scale, then `madda.s` by x_scale into ACC, which
+// truncates the product and the sum like the `mul.s` + `add.s` of `ps2rs_q8_row_fpu`.
+//
+// Reads: the aligned quads from `codes & ~15` to `(codes & ~15) + 32·groups` inclusive. The last one lies
+// past the row's codes when `codes` is 16-byte aligned; the caller guarantees it still starts inside
+// readable data (an aligned quad that starts inside a buffer cannot fault even if it ends past it).
+// The first iteration's FPU part scales a zero sum by zero scales (ACC stays 0); the last group is scaled
+// after the loop, and its `madd.s` yields ACC + term directly.
+core::arch::global_asm!(concat!(
+    ".section .text.ps2rs_q8_row_fpu_g32,\"ax\",@progbits\n",
+    ".globl ps2rs_q8_row_fpu_g32\n",
+    ".type ps2rs_q8_row_fpu_g32,@function\n",
+    ".p2align 3\n",
+    "ps2rs_q8_row_fpu_g32:\n",
+    ".set push\n",
+    ".set noreorder\n",
+    ".set noat\n",
+    ".set mips3\n",
+    ".set hardfloat\n",
+    "    lw     $15, 16($sp)\n",           // t7 = w_scales
+    "    .word  0x04980000\n",             // mtsab  $4, 0            SA = codes & 15 (bytes)
+    "    addiu  $9, $0, -16\n",
+    "    and    $4, $4, $9\n",             // a0 = codes rounded down to a quad
+    "    sll    $6, $6, 6\n",
+    "    addu   $6, $6, $5\n",             // a2 = end of the activations (64 bytes per group)
+    "    move   $8, $0\n",                 // the 'previous group' sum of the first pass
+    "    mtc1   $0, $f0\n",
+    "    mtc1   $0, $f2\n",                // its w_scale
+    "    mtc1   $0, $f3\n",                // its x_scale
+    "    .word  0x4600001a\n",             // mula.s $f0, $f0         ACC = 0
+    "1:\n",
+    "    .word  0x788c0000\n",             // lq     $12, 0($4)       codes quad k
+    "    .word  0x788d0010\n",             // lq     $13, 16($4)      quad k+1
+    "    mtc1   $8, $f1\n",                // previous group's sum
+    "    .word  0x78a90000\n",             // lq     $9, 0($5)        activations 0..7
+    "    .word  0x71ac56e8\n",             // qfsrv  $10, $13, $12    codes 0..15
+    "    cvt.s.w $f1, $f1\n",
+    "    .word  0x71405e88\n",             // pextlb $11, $10, $0     codes 0..7 · 256
+    "    .word  0x788e0020\n",             // lq     $14, 32($4)      quad k+2
+    "    .word  0x71690709\n",             // pmulth $0, $11, $9      HI:LO = products
+    "    .word  0x78a90010\n",             // lq     $9, 16($5)       activations 8..15
+    "    .word  0x71405ea8\n",             // pextub $11, $10, $0     codes 8..15 · 256
+    "    .word  0x71cd56e8\n",             // qfsrv  $10, $14, $13    codes 16..31
+    "    .word  0x71690409\n",             // pmaddh $0, $11, $9
+    "    .word  0x78a90020\n",             // lq     $9, 32($5)       activations 16..23
+    "    .word  0x71405e88\n",             // pextlb $11, $10, $0
+    "    mul.s  $f1, $f1, $f2\n",          // · w_scale
+    "    .word  0x71690409\n",             // pmaddh $0, $11, $9
+    "    .word  0x78b80030\n",             // lq     $24, 48($5)      activations 24..31
+    "    .word  0x71405ea8\n",             // pextub $11, $10, $0
+    "    lwr    $25, 0($15)\n",            // this group's w_scale, any alignment
+    "    .word  0x71780409\n",             // pmaddh $0, $11, $24
+    "    lwl    $25, 3($15)\n",
+    "    mtc1   $25, $f2\n",
+    "    .word  0x4603081e\n",             // madda.s $f1, $f3        ACC += previous term
+    "    .word  0x70004209\n",             // pmfhi  $8
+    "    .word  0x70004a49\n",             // pmflo  $9
+    "    lwc1   $f3, 0($7)\n",             // this group's x_scale
+    "    .word  0x71094008\n",             // paddw  $8, $8, $9
+    "    addiu  $4, $4, 32\n",
+    "    .word  0x71084ba9\n",             // pcpyud $9, $8, $8
+    "    addiu  $5, $5, 64\n",
+    "    .word  0x71094008\n",             // paddw  $8, $8, $9
+    "    addiu  $15, $15, 4\n",
+    "    dsra32 $9, $8, 0\n",
+    "    addiu  $7, $7, 4\n",
+    "    addu   $8, $8, $9\n",             // 256 · sum
+    "    bne    $5, $6, 1b\n",
+    "    sra    $8, $8, 8\n",              // (delay slot; the loop is far longer than six instructions)
+    "    mtc1   $8, $f1\n",
+    "    cvt.s.w $f1, $f1\n",
+    "    mul.s  $f1, $f1, $f2\n",
+    "    .word  0x4603081c\n",             // madd.s $f0, $f1, $f3    ACC + last term
+    "    mfc1   $2, $f0\n",
+    "    jr     $31\n",
+    "    nop\n",
+    ".set pop\n",
+    ".size ps2rs_q8_row_fpu_g32, . - ps2rs_q8_row_fpu_g32\n",
+    ".text\n",
+));
+
 q8_group_sums_fn!("ps2rs_q8_group_sums", q8_chunk_loop_x1, store_i32);
 q8_group_sums_fn!("ps2rs_q8_group_sums_x2", q8_chunk_loop_x2, store_i32);
 q8_group_sums_fn!("ps2rs_q8_group_sums_f32", q8_chunk_loop_x1, store_f32);
@@ -509,6 +599,13 @@ unsafe extern "C" {
         x_scales: *const f32,
         w_scales: *const u8,
     ) -> u32;
+    fn ps2rs_q8_row_fpu_g32(
+        codes: *const u8,
+        activations: *const Quad,
+        groups: usize,
+        x_scales: *const f32,
+        w_scales: *const u8,
+    ) -> u32;
     fn ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize) -> u32;
     fn ps2rs_f32_exp_shifted(x: *mut f32, n: usize, shift: u32) -> u32;
     fn ps2rs_f32_silu_mul(h: *mut f32, up: *const f32, n: usize);
@@ -545,6 +642,21 @@ pub fn q8_group_sums_f32(codes: &[u8], activations: &[Quad], chunks_per_group: u
 
 /// See [`crate::backend::q8_row_fpu`]; the caller checked the lengths and that both counts are non-zero.
 pub fn q8_row_fpu(codes: &[u8], activations: &[Quad], chunks_per_group: usize, x_scales: &[f32], w_scales: &[u8]) -> f32 {
+    let groups = x_scales.len();
+    // The group-of-32 routine reads the aligned quad that holds the first byte after the groups' codes; that
+    // quad must start inside `codes` (then it cannot fault), which fails only for a 16-byte-aligned `codes`
+    // slice ending right after the groups.
+    let last_quad_start = (codes.as_ptr() as usize & !15) + 32 * groups;
+    if chunks_per_group == 4 && last_quad_start < codes.as_ptr() as usize + codes.len() {
+        // SAFETY: `backend::q8_row_fpu` checked that `codes` holds `32 · groups` bytes, `activations`
+        // `4 · groups` quads (16-byte aligned by type), `x_scales` `groups > 0` aligned f32s and `w_scales`
+        // `4 · groups` bytes. The routine reads those, plus parts of the aligned quads around `codes` that
+        // start inside it (checked just above), which lie in readable memory.
+        let bits = unsafe {
+            ps2rs_q8_row_fpu_g32(codes.as_ptr(), activations.as_ptr(), groups, x_scales.as_ptr(), w_scales.as_ptr())
+        };
+        return f32::from_bits(bits);
+    }
     // SAFETY: `backend::q8_row_fpu` checked that `codes` holds `groups · chunks_per_group · 8` bytes,
     // `activations` as many quads (16-byte aligned by type), `x_scales` `groups` aligned f32s and `w_scales`
     // `4 · groups` bytes, with `groups = x_scales.len() > 0`; the routine reads exactly those.
