@@ -70,6 +70,33 @@ pub fn q8_row_fpu(codes: &[u8], activations: &[Quad], chunks_per_group: usize, x
     imp::q8_row_fpu(codes, activations, chunks_per_group, x_scales, w_scales)
 }
 
+/// A whole Q8 matrix-vector product with the scales applied in f32: `out[r]` is [`q8_row_fpu`] of row `r`,
+/// whose `4 · groups` little-endian f32 scales start at `matrix[r · row_stride]` and whose codes follow them
+/// (`groups = x_scales.len()`). On the EE, groups of 32 run as one assembly routine over all rows.
+///
+/// Panics when `matrix` is shorter than `out.len()` such rows or `activations` shorter than the groups.
+pub fn q8_matvec_fpu(
+    out: &mut [f32],
+    matrix: &[u8],
+    row_stride: usize,
+    activations: &[Quad],
+    chunks_per_group: usize,
+    x_scales: &[f32],
+) {
+    let groups = x_scales.len();
+    let row_bytes = groups * (4 + chunks_per_group * CHUNK);
+    let fits = out.is_empty() || (row_stride >= row_bytes && matrix.len() >= (out.len() - 1) * row_stride + row_bytes);
+    assert!(fits && activations.len() >= groups * chunks_per_group, "q8_matvec_fpu: short input");
+    if groups == 0 || chunks_per_group == 0 {
+        out.fill(0.0);
+        return;
+    }
+    if out.is_empty() {
+        return;
+    }
+    imp::q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
+}
+
 /// `Σ a[i] · b[i]`, accumulated in order. On the EE the FPU rounds toward zero (see the crate docs).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
@@ -161,6 +188,21 @@ mod imp {
             acc += sum as f32 * llm_engine::quant::f32_at(w_scales, 4 * g) * x_scale;
         }
         acc
+    }
+
+    pub fn q8_matvec_fpu(
+        out: &mut [f32],
+        matrix: &[u8],
+        row_stride: usize,
+        activations: &[Quad],
+        chunks_per_group: usize,
+        x_scales: &[f32],
+    ) {
+        let codes_offset = 4 * x_scales.len();
+        for (r, o) in out.iter_mut().enumerate() {
+            let row = &matrix[r * row_stride..];
+            *o = q8_row_fpu(&row[codes_offset..], activations, chunks_per_group, x_scales, row);
+        }
     }
 
     pub fn dot(a: &[f32], b: &[f32]) -> f32 {

@@ -93,17 +93,13 @@ impl Q8Scratch {
         let scales = &self.scales[..groups];
         let quads = &self.quads[..cols / CHUNK];
         let sums = &mut self.sums[..groups];
+        if scaling == Q8Scaling::Fpu {
+            backend::q8_matvec_fpu(out, w.data, w.row_stride, quads, group_size / CHUNK, scales);
+            return;
+        }
         for (r, o) in out.iter_mut().enumerate() {
             let row = w.row(r);
             let (scale_bytes, weight_codes) = row.split_at(4 * groups);
-            if scaling == Q8Scaling::Fpu {
-                // The codes are passed with the rest of the matrix after them: the R5900 routine for groups of
-                // 32 reads whole aligned quads and needs the quad after the row to start inside the slice.
-                let codes_start = r * w.row_stride + 4 * groups;
-                let codes = &w.data[codes_start..];
-                *o = backend::q8_row_fpu(codes, quads, group_size / CHUNK, scales, scale_bytes);
-                continue;
-            }
             // `sum as f32`, converted by `cvt.s.w` where that is exact (always, for groups up to 1024).
             backend::q8_group_sums_f32(&weight_codes[..cols], quads, group_size / CHUNK, sums);
             // The same expression, in the same order, as the portable kernel: bit-identical results.
