@@ -214,7 +214,16 @@ mod ee {
 
     fn q8_fpu_scaling_is_within_its_bound() {
         let mut rng = XorShift(0x5EED_0001);
-        for (rows, cols, group, shift) in [(1, 8, 8, 0), (7, 24, 8, 1), (5, 96, 32, 3), (17, 288, 32, 2), (3, 768, 64, 0)] {
+        for (rows, cols, group, shift) in [
+            (1, 8, 8, 0),
+            (7, 24, 8, 1),
+            (2, 32, 32, 0),
+            (4, 64, 32, 1),
+            (5, 96, 32, 3),
+            (6, 256, 32, 0),
+            (17, 288, 32, 2),
+            (3, 768, 64, 0),
+        ] {
             let stored = Stored::random(Quant::Q8, &mut rng, rows, cols, group, shift);
             let w = stored.view();
             let x = rng.vec(cols);
