@@ -11,7 +11,7 @@
 //! needs no saving. Every loop ends in one conditional branch with a NOP delay slot and is longer than six
 //! instructions, so the short-loop erratum cannot hit, and `cargo xtask isacheck` agrees.
 
-use crate::backend::Quad;
+use crate::backend::{CHUNK, Quad};
 
 // The Q8 routines are assembled from these pieces (string literals, so `global_asm!` can splice them).
 
@@ -547,6 +547,115 @@ core::arch::global_asm!(concat!(
     ".text\n",
 ));
 
+// ps2rs_q8_matvec_fpu_g64_a4: the same product for groups of 64 and 4-byte-aligned matrices, one group per
+// loop pass (5 weight quads, 8 activation quads, `pmulth` + 7 `pmaddh` four instructions apart; the group
+// total shift is exact: |256·sum| ≤ 64·2^22 < 2^31), with the previous group's FPU scaling interleaved as
+// above. The quad after a row's codes must start inside the data.
+core::arch::global_asm!(concat!(
+    ".section .text.ps2rs_q8_matvec_fpu_g64_a4,\"ax\",@progbits\n",
+    ".globl ps2rs_q8_matvec_fpu_g64_a4\n",
+    ".type ps2rs_q8_matvec_fpu_g64_a4,@function\n",
+    ".p2align 3\n",
+    "ps2rs_q8_matvec_fpu_g64_a4:\n",
+    ".set push\n",
+    ".set noreorder\n",
+    ".set noat\n",
+    ".set mips3\n",
+    ".set hardfloat\n",
+    "    addiu  $sp, $sp, -16\n",
+    "    sw     $16, 0($sp)\n",
+    "    sw     $17, 4($sp)\n",
+    "    sw     $18, 8($sp)\n",
+    "    sw     $19, 12($sp)\n",
+    "    lw     $16, 32($sp)\n",           // s0 = row_stride
+    "    lw     $17, 36($sp)\n",           // s1 = rows left
+    "    lw     $18, 40($sp)\n",           // s2 = out
+    "    sll    $6, $6, 2\n",              // a2 = 4 · groups: the scales' size
+    "    mtc1   $0, $f4\n",                // 0
+    "0:\n",
+    "    .word  0x04980000\n",             // mtsab  $4, 0            SA = codes & 15 (bytes)
+    "    addiu  $9, $0, -16\n",
+    "    and    $19, $4, $9\n",            // s3 = this row's codes rounded down to a quad
+    "    subu   $15, $4, $6\n",            // t7 = this row's scales
+    "    move   $2, $5\n",                 // v0 = activations
+    "    move   $3, $7\n",                 // v1 = x_scales
+    "    move   $8, $0\n",                 // the 'previous group' sum of the first pass
+    "    mtc1   $0, $f2\n",
+    "    mtc1   $0, $f3\n",
+    "    .word  0x4604201a\n",             // mula.s $f4, $f4         ACC = 0
+    "1:\n",
+    "    .word  0x7a6c0000\n",           // lq     $12, 0($19)      codes quad 0
+    "    .word  0x7a6d0010\n",           // lq     $13, 16($19)     quad 1
+    "    mtc1   $8, $f1\n",              // previous group's sum
+    "    .word  0x78490000\n",           // lq     $9, 0($2)        activations 0..7
+    "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 0..15
+    "    cvt.s.w $f1, $f1\n",
+    "    .word  0x71405e88\n",           // pextlb $11, $10, $0     codes 0..7 · 256
+    "    .word  0x7a6e0020\n",           // lq     $14, 32($19)     quad 2
+    "    .word  0x71690709\n",           // pmulth $0, $11, $9      HI:LO = products
+    "    .word  0x78490010\n",           // lq     $9, 16($2)       activations 8..15
+    "    .word  0x71405ea8\n",           // pextub $11, $10, $0     codes 8..15 · 256
+    "    .word  0x71cd56e8\n",           // qfsrv  $10, $14, $13    codes 16..31
+    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+    "    .word  0x78490020\n",           // lq     $9, 32($2)       activations 16..23
+    "    .word  0x71405e88\n",           // pextlb $11, $10, $0
+    "    mul.s  $f1, $f1, $f2\n",        // · w_scale
+    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+    "    .word  0x78580030\n",           // lq     $24, 48($2)      activations 24..31
+    "    .word  0x71405ea8\n",           // pextub $11, $10, $0
+    "    .word  0x7a6c0030\n",           // lq     $12, 48($19)     quad 3
+    "    .word  0x71780409\n",           // pmaddh $0, $11, $24
+    "    .word  0x78490040\n",           // lq     $9, 64($2)       activations 32..39
+    "    .word  0x718e56e8\n",           // qfsrv  $10, $12, $14    codes 32..47
+    "    .word  0x71405e88\n",           // pextlb $11, $10, $0
+    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+    "    .word  0x78490050\n",           // lq     $9, 80($2)       activations 40..47
+    "    .word  0x71405ea8\n",           // pextub $11, $10, $0
+    "    .word  0x7a6d0040\n",           // lq     $13, 64($19)     quad 4
+    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+    "    .word  0x78490060\n",           // lq     $9, 96($2)       activations 48..55
+    "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 48..63
+    "    .word  0x71405e88\n",           // pextlb $11, $10, $0
+    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+    "    .word  0x78580070\n",           // lq     $24, 112($2)     activations 56..63
+    "    .word  0x71405ea8\n",           // pextub $11, $10, $0
+    "    lwc1   $f2, 0($15)\n",          // this group's w_scale
+    "    .word  0x71780409\n",           // pmaddh $0, $11, $24
+    "    .word  0x4603081e\n",           // madda.s $f1, $f3        ACC += previous term
+    "    lwc1   $f3, 0($3)\n",           // this group's x_scale
+    "    addiu  $19, $19, 64\n",
+    "    .word  0x70004209\n",           // pmfhi  $8
+    "    .word  0x70004a49\n",           // pmflo  $9
+    "    .word  0x71094008\n",           // paddw  $8, $8, $9
+    "    addiu  $2, $2, 128\n",
+    "    .word  0x71084ba9\n",           // pcpyud $9, $8, $8
+    "    .word  0x71094008\n",           // paddw  $8, $8, $9
+    "    addiu  $15, $15, 4\n",
+    "    dsra32 $9, $8, 0\n",
+    "    addiu  $3, $3, 4\n",
+    "    addu   $8, $8, $9\n",           // 256 · sum
+    "    bne    $15, $4, 1b\n",          // until the scale pointer reaches the codes
+    "    sra    $8, $8, 8\n",            // (delay slot; the loop is far longer than six instructions)
+    "    mtc1   $8, $f1\n",
+    "    cvt.s.w $f1, $f1\n",
+    "    addiu  $17, $17, -1\n",
+    "    addu   $4, $4, $16\n",            // next row's codes
+    "    mul.s  $f1, $f1, $f2\n",
+    "    addiu  $18, $18, 4\n",
+    "    .word  0x4603081c\n",             // madd.s $f0, $f1, $f3    ACC + last term
+    "    bne    $17, $0, 0b\n",
+    "    swc1   $f0, -4($18)\n",           // (delay slot) out[r]
+    "    lw     $16, 0($sp)\n",
+    "    lw     $17, 4($sp)\n",
+    "    lw     $18, 8($sp)\n",
+    "    lw     $19, 12($sp)\n",
+    "    jr     $31\n",
+    "    addiu  $sp, $sp, 16\n",
+    ".set pop\n",
+    ".size ps2rs_q8_matvec_fpu_g64_a4, . - ps2rs_q8_matvec_fpu_g64_a4\n",
+    ".text\n",
+));
+
 q8_group_sums_fn!("ps2rs_q8_group_sums", q8_chunk_loop_x1, store_i32);
 q8_group_sums_fn!("ps2rs_q8_group_sums_x2", q8_chunk_loop_x2, store_i32);
 q8_group_sums_fn!("ps2rs_q8_group_sums_f32", q8_chunk_loop_x1, store_f32);
@@ -898,6 +1007,15 @@ unsafe extern "C" {
         rows: usize,
         out: *mut f32,
     );
+    fn ps2rs_q8_matvec_fpu_g64_a4(
+        codes: *const u8,
+        activations: *const Quad,
+        groups: usize,
+        x_scales: *const f32,
+        row_stride: usize,
+        rows: usize,
+        out: *mut f32,
+    );
     fn ps2rs_f32_dot(a: *const f32, b: *const f32, n: usize) -> u32;
     fn ps2rs_f32_exp_shifted(x: *mut f32, n: usize, shift: u32) -> u32;
     fn ps2rs_f32_silu_mul(h: *mut f32, up: *const f32, n: usize);
@@ -983,29 +1101,33 @@ pub fn q8_matvec_fpu(
     let groups = x_scales.len();
     let codes_offset = 4 * groups;
     let row_codes = |r: usize| &matrix[r * row_stride + codes_offset..];
-    // The group-of-32 routine needs, for every row, the aligned quad after its groups to start inside
-    // `matrix` (see `q8_row_fpu`); only the last row can miss it, and it then takes the row routine.
+    // With 4-byte-aligned rows the weight scales load with `lwc1`; groups of 64 have a routine only for
+    // that case (model files are aligned), groups of 32 for both.
+    let scales_aligned = (matrix.as_ptr() as usize).is_multiple_of(4) && row_stride.is_multiple_of(4);
+    type Routine = unsafe extern "C" fn(*const u8, *const Quad, usize, *const f32, usize, usize, *mut f32);
+    let routine: Option<Routine> = match (chunks_per_group, scales_aligned) {
+        (4, true) => Some(ps2rs_q8_matvec_fpu_g32_a4),
+        (4, false) => Some(ps2rs_q8_matvec_fpu_g32),
+        (8, true) => Some(ps2rs_q8_matvec_fpu_g64_a4),
+        _ => None,
+    };
+    // These routines need, for every row, the aligned quad after its codes to start inside `matrix` (see
+    // `q8_row_fpu`); only the last row can miss it, and it then takes the row routine.
+    let code_bytes = groups * chunks_per_group * CHUNK;
     let quad_after = |r: usize| {
         let codes = row_codes(r);
-        (codes.as_ptr() as usize & !15) + 32 * groups < codes.as_ptr() as usize + codes.len()
+        (codes.as_ptr() as usize & !15) + code_bytes < codes.as_ptr() as usize + codes.len()
     };
     let mut fast_rows = 0;
-    if chunks_per_group == 4 {
+    if routine.is_some() {
         fast_rows = if quad_after(out.len() - 1) { out.len() } else { out.len() - 1 };
     }
-    if fast_rows > 0 {
+    if let Some(routine) = routine.filter(|_| fast_rows > 0) {
         // SAFETY: `backend::q8_matvec_fpu` checked that rows 0..out.len() each have `4 · groups` scale bytes
-        // then `32 · groups` code bytes at `r · row_stride` in `matrix`, that `activations` holds
-        // `4 · groups` quads (16-byte aligned by type) and `x_scales` `groups > 0` aligned f32s; the routine
-        // reads those, parts of the aligned quads that start inside `matrix` (checked above for the last
-        // fast row, and for earlier rows the next row's scales follow), and writes `fast_rows` f32s of `out`.
-        // With 4-byte-aligned rows the weight scales load with `lwc1`; the routines are otherwise the same.
-        let scales_aligned = (matrix.as_ptr() as usize).is_multiple_of(4) && row_stride.is_multiple_of(4);
-        let routine = if scales_aligned {
-            ps2rs_q8_matvec_fpu_g32_a4 as unsafe extern "C" fn(_, _, _, _, _, _, _)
-        } else {
-            ps2rs_q8_matvec_fpu_g32 as unsafe extern "C" fn(_, _, _, _, _, _, _)
-        };
+        // then `code_bytes` code bytes at `r · row_stride` in `matrix`, that `activations` holds
+        // `groups · chunks_per_group` quads (16-byte aligned by type) and `x_scales` `groups > 0` aligned
+        // f32s; the routine reads those, parts of the aligned quads that start inside `matrix` (checked above
+        // for the last fast row; for earlier rows the next row follows), and writes `fast_rows` f32s of `out`.
         unsafe {
             routine(
                 row_codes(0).as_ptr(),

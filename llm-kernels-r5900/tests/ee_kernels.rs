@@ -222,6 +222,8 @@ mod ee {
             (5, 96, 32, 3),
             (6, 256, 32, 0),
             (17, 288, 32, 2),
+            (5, 192, 64, 0),
+            (4, 128, 64, 2),
             (3, 768, 64, 0),
         ] {
             let stored = Stored::random(Quant::Q8, &mut rng, rows, cols, group, shift);
