@@ -121,6 +121,12 @@ impl std::fmt::Display for KernelError {
 
 impl std::error::Error for KernelError {}
 
+/// Returns `value` to the guest in `$v0` and lets the calling thread go on (how most syscalls end).
+fn ret<C: GuestCpu>(cpu: &mut C, value: i64) -> Result<KernelAction, KernelError> {
+    cpu.set_gpr(reg::V0, value as u64);
+    Ok(KernelAction::Continue)
+}
+
 /// What the machine should do after the kernel handled a syscall or event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KernelAction {
@@ -265,10 +271,6 @@ impl<Ctx: Clone> Kernel<Ctx> {
         let a0 = cpu.gpr(reg::A0) as u32;
         let a1 = cpu.gpr(reg::A1) as u32;
         let a2 = cpu.gpr(reg::A2) as u32;
-        let ret = |cpu: &mut C, value: i64| {
-            cpu.set_gpr(reg::V0, value as u64);
-            Ok(KernelAction::Continue)
-        };
         match number {
             0x01 => {
                 // ResetEE: only the DMAC part has state here.

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::threads::WaitKind;
-use super::{GuestCpu, Kernel, KernelAction, KernelError, reg};
+use super::{ret, GuestCpu, Kernel, KernelAction, KernelError, reg};
 use crate::hardware::Hardware;
 
 /// MAX_SEMAPHORES.
@@ -65,8 +65,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             }
             _ => -1,
         };
-        cpu.set_gpr(reg::V0, result as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, result as i64)
     }
 
     /// `DeleteSema(sid)`: waiting threads are released with -1.
@@ -76,8 +75,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         cpu: &mut C,
     ) -> Result<KernelAction, KernelError> {
         let Some(sema) = self.sema_mut(id).map(|s| std::mem::take(&mut s.waiters)) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         self.semaphores[id as usize] = None;
         for waiter in sema {
@@ -95,8 +93,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         cpu: &mut C,
     ) -> Result<KernelAction, KernelError> {
         let Some(s) = self.sema_mut(id) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         if let Some(waiter) = s.waiters.pop_front() {
             self.release(waiter, id as i64);
@@ -109,8 +106,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         } else {
             -1
         };
-        cpu.set_gpr(reg::V0, result as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, result as i64)
     }
 
     /// `WaitSema(sid)`: takes one count or blocks until signalled; returns the id.
@@ -123,13 +119,11 @@ impl<Ctx: Clone> Kernel<Ctx> {
         let in_handler = self.frame.is_some();
         let current = self.current;
         let Some(s) = self.sema_mut(id) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         if s.count > 0 {
             s.count -= 1;
-            cpu.set_gpr(reg::V0, id as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, id as i64);
         }
         if in_handler {
             return Err(KernelError::BlockingInHandler { syscall: "WaitSema", pc });
@@ -151,8 +145,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             }
             _ => -1,
         };
-        cpu.set_gpr(reg::V0, result as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, result as i64)
     }
 
     /// `ReferSemaStatus(sid, ee_sema_t *)`.
@@ -165,8 +158,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         hw: &mut Hardware,
     ) -> Result<KernelAction, KernelError> {
         let Some(s) = self.sema_mut(id) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         let fields = [
             s.count as u32,
@@ -181,7 +173,6 @@ impl<Ctx: Clone> Kernel<Ctx> {
                 KernelError::BadPointer { syscall: "ReferSemaStatus", addr: out, pc },
             )?;
         }
-        cpu.set_gpr(reg::V0, id as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, id as i64)
     }
 }

@@ -4,7 +4,7 @@
 //! priority runs; among equals, the one that has been in the ready queue longest. A preempted
 //! thread keeps its place; a thread that becomes ready, or changes priority, goes to the back.
 
-use super::{
+use super::{ret, 
     GuestCpu, Kernel, KernelAction, KernelError, STACK_RESERVE, THREAD_EXIT_ADDR, reg,
 };
 use crate::hardware::Hardware;
@@ -293,8 +293,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             }
             _ => -1,
         };
-        cpu.set_gpr(reg::V0, result as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, result as i64)
     }
 
     /// `DeleteThread(tid)`: only a dormant thread other than the caller.
@@ -316,8 +315,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         cpu: &mut C,
     ) -> Result<KernelAction, KernelError> {
         let Some(t) = self.thread(id).filter(|t| t.state == State::Dormant) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         let (func, top, gp) = (t.func, t.stack.wrapping_add(t.stack_size), t.gp);
         cpu.set_gpr(reg::V0, id as u64);
@@ -378,8 +376,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         let ok = self.thread(id).is_some_and(|t| t.state != State::Dormant)
             && Some(id) != self.current;
         if !ok {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         }
         self.unlink_waiter(id);
         self.ready.retain(|&x| x != id);
@@ -387,8 +384,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         t.state = State::Dormant;
         t.suspended = false;
         t.context = None;
-        cpu.set_gpr(reg::V0, id as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, id as i64)
     }
 
     /// `ChangeThreadPriority(tid, prio)` → the old priority.
@@ -401,8 +397,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         let id = self.resolve(id);
         let valid = (0..MAX_PRIORITY).contains(&priority);
         let Some(t) = self.thread_mut(id).filter(|t| valid && t.state != State::Dormant) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         let old = t.priority;
         t.priority = priority;
@@ -438,8 +433,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         cpu: &mut C,
     ) -> Result<KernelAction, KernelError> {
         if !matches!(self.thread(id).map(|t| t.state), Some(State::Wait(_))) {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         }
         self.unlink_waiter(id);
         self.release(id, -1);
@@ -458,8 +452,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
     ) -> Result<KernelAction, KernelError> {
         let id = self.resolve(id);
         let Some(t) = self.thread(id) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         let status = t.status_code();
         if out != 0 {
@@ -488,8 +481,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
                 )?;
             }
         }
-        cpu.set_gpr(reg::V0, status as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, status as i64)
     }
 
     /// `SleepThread()`: consumes a pending wakeup or waits for one.
@@ -505,8 +497,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         let t = self.thread_mut(cur).expect("current thread exists");
         if t.wakeups > 0 {
             t.wakeups -= 1;
-            cpu.set_gpr(reg::V0, cur as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, cur as i64);
         }
         Ok(self.block_current(WaitKind::Sleep, cur as i64, cpu))
     }
@@ -518,8 +509,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         cpu: &mut C,
     ) -> Result<KernelAction, KernelError> {
         let Some(t) = self.thread_mut(id).filter(|t| t.state != State::Dormant) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         cpu.set_gpr(reg::V0, id as u64);
         if t.state == State::Wait(WaitKind::Sleep) {
@@ -542,8 +532,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             Some(t) => std::mem::take(&mut t.wakeups) as i64,
             None => -1,
         };
-        cpu.set_gpr(reg::V0, result as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, result as i64)
     }
 
     /// `SuspendThread(tid)`: another thread stops being scheduled until resumed.
@@ -555,12 +544,10 @@ impl<Ctx: Clone> Kernel<Ctx> {
         let is_self = Some(id) == self.current || id == 0;
         let Some(t) = self.thread_mut(id).filter(|t| t.state != State::Dormant && !is_self)
         else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         t.suspended = true;
-        cpu.set_gpr(reg::V0, id as u64);
-        Ok(KernelAction::Continue)
+        ret(cpu, id as i64)
     }
 
     /// `ResumeThread(tid)`.
@@ -570,8 +557,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         cpu: &mut C,
     ) -> Result<KernelAction, KernelError> {
         let Some(t) = self.thread_mut(id).filter(|t| t.suspended) else {
-            cpu.set_gpr(reg::V0, -1i64 as u64);
-            return Ok(KernelAction::Continue);
+            return ret(cpu, -1);
         };
         t.suspended = false;
         cpu.set_gpr(reg::V0, id as u64);
