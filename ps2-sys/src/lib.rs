@@ -33,11 +33,15 @@
 #![deny(missing_docs)]
 
 pub mod arch;
+#[cfg(target_arch = "mips")]
+mod atomic_libcalls;
 pub mod cache;
 pub mod clock;
 pub mod debug;
 pub mod hw;
 pub mod interrupts;
+#[cfg(target_arch = "mips")]
+pub mod mem;
 pub mod panic;
 pub mod rt;
 pub mod syscall;
