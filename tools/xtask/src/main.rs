@@ -7,6 +7,7 @@
 //!   4. the EE tests run in the simulator through the runner (`cargo test --test '*'` on the EE target);
 //!   5. the examples run headless in the simulator, their output and exit code checked.
 //! - `cargo xtask isacheck` — steps 2-3 only.
+//! - `cargo xtask canary` — hello and the EE tests on the newest nightly, with a verdict (not part of `test`).
 //! - `cargo xtask screen SHOT.png` — prints the text of a `ps2-gs-text` console screenshot.
 //!
 //! Every step prints what it runs; the first failure stops the run with a non-zero exit code.
@@ -16,6 +17,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+mod canary;
 mod screen;
 
 /// Crates whose EE integration tests run in the simulator (`tests/ee_*.rs` with `harness = false`).
@@ -45,6 +47,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "test" => test_all(&root),
         "isacheck" => build_and_check_ee(&root).map(drop),
+        "canary" => canary::run(&root),
         "screen" => {
             let path = std::env::args().nth(2).context("usage: cargo xtask screen SCREENSHOT.png")?;
             for row in screen::read_text(Path::new(&path))? {
@@ -53,7 +56,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         _ => {
-            eprintln!("usage: cargo xtask <test|isacheck|screen PNG>");
+            eprintln!("usage: cargo xtask <test|isacheck|canary|screen PNG>");
             std::process::exit(2);
         }
     }
