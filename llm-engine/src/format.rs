@@ -1,8 +1,70 @@
-//! The `PLLM` model file: header, tensor directory and sector-aligned tensor data.
-//! The normative description is `docs/model-format.md`; this module is its parser and writer.
+//! The `PLLM` model file (version 1): header, tensor directory and sector-aligned tensor data. This module
+//! is its parser ([`ModelInfo::parse`]) and writer ([`plan_layout`], [`ModelInfo::encode_metadata`]); the
+//! format is specified here.
+//!
+//! One file holds a Llama-style model's hyper-parameters, its weights and its tokenizer. It is laid out for
+//! the PlayStation 2: every tensor starts on a 2048-byte CD/DVD sector, so a tensor is one contiguous run of
+//! sectors that one `sceCdRead` can put straight into a 64-byte-aligned buffer. All integers and floats are
+//! little-endian; floats are IEEE 754 binary32.
+//!
+//! | bytes | content |
+//! |---|---|
+//! | `0 .. 128` | header |
+//! | `128 .. 128 + 48·tensor_count` | tensor directory |
+//! | up to `data_offset` | zero padding (`data_offset` is a multiple of 2048) |
+//! | `data_offset ..` | tensors, each at a sector-aligned offset, zero padding between them and after the last up to a whole sector |
+//!
+//! Writers put the tensors in the order the forward pass reads them (embedding; per layer attention norm, wq,
+//! wk, wv, wo, ffn norm, w1, w3, w2; final norm; classifier; tokenizer), so a token's streamed reads move
+//! forwards over the disc; readers use the directory and must not rely on the order.
+//!
+//! **Header** (128 bytes; see [`ModelConfig`] for what the numbers mean):
+//!
+//! | offset | type | field | rules |
+//! |---|---|---|---|
+//! | 0 | `[u8; 4]` | magic | `"PLLM"` ([`MAGIC`]) |
+//! | 4 | u32 | version | 1 |
+//! | 8 | u32 | dim | 1..2²⁰; `dim / n_heads` even |
+//! | 12 | u32 | hidden_dim | 1..2²⁰ |
+//! | 16 | u32 | n_layers | 1..2²⁰ |
+//! | 20 | u32 | n_heads | divides `dim` |
+//! | 24 | u32 | n_kv_heads | divides `n_heads` |
+//! | 28 | u32 | vocab_size | |
+//! | 32 | u32 | seq_len | |
+//! | 36 | f32 | rope_theta | finite, > 0 |
+//! | 40 | f32 | norm_eps | finite, ≥ 0 |
+//! | 44 | u32 | flags | bit 0: the embedding is also the classifier ([`FLAG_SHARED_CLASSIFIER`]); other bits 0 |
+//! | 48 | u32 | group_size | elements per scale of Q8/Q4; divides the columns of every Q8/Q4 tensor; even for Q4 |
+//! | 52 | u32 | tensor_count | 1..=4096 |
+//! | 56 | u32 | data_offset | multiple of 2048, ≥ end of the directory |
+//! | 60 | u32 | directory_crc | CRC-32 of the directory bytes |
+//! | 64 | `[u8; 60]` | reserved | zero |
+//! | 124 | u32 | header_crc | CRC-32 of bytes 0..124 |
+//!
+//! CRC-32 is the IEEE/zlib one (reflected polynomial `0xEDB88320`, initial value and final xor `0xFFFFFFFF`).
+//!
+//! **Directory entry** (48 bytes, [`TensorEntry`]):
+//!
+//! | offset | type | field | rules |
+//! |---|---|---|---|
+//! | 0 | u8 | role | [`TensorRole`] code; each (role, layer) at most once, every required one present |
+//! | 1 | u8 | quant | [`Quant`] code: 0 f32, 1 Q8, 2 Q4, 3 ternary, 4 raw (norms are f32, the tokenizer raw) |
+//! | 2 | u16 | layer | `< n_layers` for per-layer roles, 0 otherwise |
+//! | 4 | u32 | rows | the role's shape ([`ModelConfig::expected_shape`]) |
+//! | 8 | u32 | cols | the role's shape; byte length for the tokenizer |
+//! | 12 | u32 | row_stride | bytes per stored row, as computed from quant, cols and group_size |
+//! | 16 | u64 | offset | multiple of 2048, ≥ data_offset |
+//! | 24 | u64 | byte_len | `rows × row_stride`; `offset + byte_len ≤` file length |
+//! | 32 | u32 | crc32 | CRC-32 of the tensor's bytes |
+//! | 36 | `[u8; 12]` | reserved | zero |
+//!
+//! Matrices are `(out, in)`: output `r` is row `r` times the input vector; query and key rows use the Meta /
+//! llama2.c layout, where RoPE rotates adjacent pairs `(2i, 2i+1)` of each head. Row layouts of the storage
+//! formats are in [`crate::quant`]; the tokenizer blob is described at [`crate::Tokenizer::from_bytes`].
 //!
 //! Parsing never trusts the file: every field is bounds-checked and every failure is a typed
-//! [`FormatError`] naming the field or the tensor.
+//! [`FormatError`] naming the field or the tensor. Sector 0 holds the header and, for up to 40 tensors, the
+//! whole directory (`128 + 48·40 = 2048`); larger models read [`HeaderPrefix::metadata_len`] bytes.
 
 use alloc::vec::Vec;
 

@@ -366,7 +366,14 @@ impl Tokenizer {
         out
     }
 
-    /// Parses a tokenizer blob (see `docs/model-format.md`).
+    /// Parses a tokenizer blob (the model file's raw `tokenizer` tensor, as [`Tokenizer::to_bytes`] writes it).
+    ///
+    /// Layout (little-endian): `"TOKN"`, u32 version 1, u32 piece count (≤ the model's vocabulary), i32 BOS,
+    /// EOS and unknown-piece ids (−1 if none), u32 flags (bit 0: add a dummy-prefix space before encoding;
+    /// bit 1: remove leading, trailing and repeated spaces first, as SentencePiece's default normalizer does),
+    /// u32 reserved; then per piece an f32 score, a u8 kind (SentencePiece's: 1 normal, 2 unknown, 3 control,
+    /// 4 user-defined, 5 unused, 6 byte), a reserved u8, a u16 byte length and the bytes. The blob ends exactly
+    /// after the last piece.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
         let bad = |reason, at: usize| FormatError::BadTokenizer { reason, at: at as u64 };
         if bytes.len() < BLOB_HEADER_LEN {

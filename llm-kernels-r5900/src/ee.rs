@@ -1,7 +1,8 @@
 //! The R5900 assembly behind [`crate::backend`] (EE only).
 //!
-//! The target is `mips2` soft-float (see `linker/README.md`), so LLVM's assembler accepts neither MMI nor the
-//! R5900's ACC forms of the FPU. Those are written as `.word`s, each with its mnemonic beside it; the words were
+//! The EE target is soft-float, so compiled code uses neither the FPU nor MMI, and LLVM's assembler did not
+//! accept MMI or the R5900's ACC forms of the FPU on the `mips2` target these routines were written for. Those
+//! are written as `.word`s, each with its mnemonic beside it; the words were
 //! produced by GNU as (`mipsel-linux-gnu-as -march=r5900`) and are decoded back by `r5900::decode` and
 //! `mipsel-linux-gnu-objdump -m mips:5900` (see the README). Because a `.word` cannot name a register
 //! chosen by the compiler, these are whole functions (`global_asm!`, o32 calling convention) using fixed
@@ -9,7 +10,7 @@
 //!
 //! Compiled code never touches the FPU (soft-float) or the upper 64 bits of GPRs or HI/LO, so clobbering them
 //! needs no saving. Every loop ends in one conditional branch with a NOP delay slot and is longer than six
-//! instructions, so the short-loop erratum cannot hit, and `cargo xtask isacheck` agrees.
+//! instructions, so the short-loop erratum cannot hit, and the ps2-rs R5900 ISA check (`ps2-isacheck`) agrees.
 
 use crate::backend::{CHUNK, Quad};
 

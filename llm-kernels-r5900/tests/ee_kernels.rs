@@ -417,7 +417,7 @@ mod ee {
         }
     }
 
-    /// The shape of the project's trained model (model/README.md: dim 192, hidden 512, 5 layers, 6 heads,
+    /// The shape of the ps2-rs demo model (the `llm` example's: dim 192, hidden 512, 5 layers, 6 heads,
     /// 3 KV heads, vocab 2048, context 128), with Q8 groups of 64.
     fn flagship_config() -> llm_engine::ModelConfig {
         llm_engine::ModelConfig {

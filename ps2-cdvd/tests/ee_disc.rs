@@ -1,10 +1,10 @@
 //! EE integration tests of the CD/DVD client against the IOP's CDVDFSV (the simulator's HLE IOP reading the
-//! runner's disc image, or a real drive). Run with `cargo xtask test`, which generates the disc's data files
-//! (`PS2_DISC_DIR`): `HELLO.TXT`, `DATA/PATTERN.BIN` (PATTERN_LEN bytes of `pattern(i)`), `MANY/F000.TXT` ..
-//! `MANY/F099.TXT`. On the host this file builds to an empty program.
+//! runner's disc image, or a real drive). Run with the ps2-rs repository's `cargo xtask test`, which generates
+//! the disc's data files (`PS2_DISC_DIR`): `HELLO.TXT`, `DATA/PATTERN.BIN` (PATTERN_LEN bytes of
+//! `pattern(i)`), `MANY/F000.TXT` .. `MANY/F099.TXT`. On the host this file builds to an empty program.
 #![cfg_attr(target_arch = "mips", no_std, no_main)]
 
-/// Byte `i` of `DATA/PATTERN.BIN` (the generator in xtask uses the same formula).
+/// Byte `i` of `DATA/PATTERN.BIN` (the repository's generator, in its xtask, uses the same formula).
 #[allow(dead_code)]
 fn pattern(i: usize) -> u8 {
     (i.wrapping_mul(31) ^ (i >> 11)) as u8

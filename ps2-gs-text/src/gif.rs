@@ -1,4 +1,6 @@
-//! GIF packets: GIFtags and PACKED A+D register writes (`ps2-ee.md` §5.3-5.4).
+//! GIF packets: GIFtags and PACKED A+D register writes (the GIFtag layout of ps2sdk's
+//! `common/include/gif_tags.h`: NLOOP bits 0-14, EOP 15, PRE 46, PRIM 47-57, FLG 58-59, NREG 60-63, the register
+//! descriptors from bit 64, descriptor 0xE = A+D).
 //!
 //! Everything this crate sends to the GS is one kind of packet: a single GIFtag in PACKED mode with one A+D
 //! descriptor and EOP set, followed by `NLOOP` quadwords that each carry a 64-bit register value (bits 0-63)

@@ -1,7 +1,8 @@
 //! Where the text grid goes on the screen: every row inside the area a TV actually shows.
 //!
 //! ps2sdk's debug screen keeps a fixed 80×40 grid on a 224-line buffer, so rows 28-39 are drawn below the
-//! scissor and never appear (`ps2-ee.md` §5.5). Here the grid is computed from the frame buffer size minus
+//! scissor and never appear (ps2sdk `ee/debug/src/scr_printf.c`: `init_scr` displays a 640×224 buffer at double
+//! height, so only 224 / 8 = 28 rows show). Here the grid is computed from the frame buffer size minus
 //! overscan margins, so the last row is as visible as the first.
 
 use crate::color::Color;

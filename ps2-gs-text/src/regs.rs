@@ -1,4 +1,7 @@
-//! Encoders for the GS register values this crate writes (field layouts from `ps2-ee.md` §5.1 and §5.3).
+//! Encoders for the GS register values this crate writes. The field layouts are those of Sony's GS User's
+//! Manual as ps2sdk encodes them: `common/include/gs_privileged.h` for PMODE, SMODE2, DISPFB and DISPLAY,
+//! `common/include/gs_gp.h` for FRAME, ZBUF, XYOFFSET, SCISSOR, TEST and XYZ2 (the shifts and masks below are
+//! the bit positions). The unit tests check them against the values ps2sdk's debug screen (`init_scr`) writes.
 //!
 //! They are plain `const fn`s so the values are checked by unit tests on the host and computed at compile time
 //! where the arguments are constants.

@@ -4,7 +4,8 @@
 //! position `(x, y)` and size `(w, h)` in VCKs and raster lines. For interlaced modes read in FIELD mode (one
 //! full-height buffer, each field showing every other line) the start line becomes `(y − 1) × 2` and the height
 //! doubles; the horizontal magnification is `w / 640`. This gives the `DX 652, DY 50, MAGH 3, DH 447` NTSC
-//! geometry that both libgraph and gsKit arrive at (`ps2-ee.md` §5.6). Where `w` is not a multiple of 640
+//! geometry that both libgraph (`graph_initialize(fbp, 640, 448, …)`) and gsKit (`gsKit_init_screen` in
+//! `ee/gs/src/gsInit.c`, which centres its own mode table's picture on the same numbers) arrive at. Where `w` is not a multiple of 640
 //! (480p: 1440 VCKs, ×2 gives 720 pixels) the display width is cut to the buffer's 640 pixels and centred,
 //! instead of libgraph's full `w` that would show 80 columns beyond the buffer's right edge.
 //!
@@ -157,7 +158,8 @@ mod tests {
     #[test]
     fn ntsc_matches_libgraph_and_gskit_geometry() {
         let r = VideoMode::NtscInterlaced.display_registers(Color::BLACK);
-        // DX 652, DY 50, MAGH 3 (×4), MAGV 0, DW 2559, DH 447 (ps2-ee.md §5.6).
+        // DX 652, DY 50, MAGH 3 (×4), MAGV 0, DW 2559, DH 447: libgraph's NTSC entry {652, 26, 2560, 224} read
+        // interlaced in FIELD mode (DY = (26 − 1) × 2, DH = 448 − 1), and gsKit's centred NTSC screen.
         assert_eq!(r.display1, display(652, 50, 3, 0, 2559, 447));
         assert_eq!(r.dispfb1, 0x1400);
         assert_eq!(r.smode2, 1);

@@ -1,4 +1,4 @@
-//! The console's output through the project's software GS (`tools/ps2-gs`): display registers, drawing
+//! The console's output through the project's software GS (the `ps2-gs` crate): display registers, drawing
 //! environment and text packets as the EE would send them, read back from the displayed frame.
 //!
 //! Set `GS_TEXT_SCREENSHOT=path.png` to keep a screenshot.

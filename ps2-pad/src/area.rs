@@ -1,5 +1,7 @@
-//! The pad area: 256 bytes of EE memory the IOP pad server DMAs each pad's state into every frame
-//! (`ps2-iop.md` §7.3).
+//! The pad area: 256 bytes of EE memory the IOP pad server DMAs each pad's state into every frame, once per
+//! VBlank. The layouts (a 128-byte per-pad struct for the new protocol, 64 bytes for the old, field offsets in
+//! [`PadFrame::decode`]) are those of ps2sdk's libpad (`ee/rpc/pad/src/libpad.c`) and pad server
+//! (`iop/input/padman`).
 //!
 //! The server alternates between two copies (at +0 and at +128 for the new protocol, +0 and +64 for the
 //! old one) and bumps a frame counter each time; the reader takes the copy with the larger counter, never a

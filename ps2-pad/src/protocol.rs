@@ -1,4 +1,5 @@
-//! The RPC protocol between libpad (EE) and the IOP pad server (`ps2-iop.md` §7.1).
+//! The RPC protocol between libpad (EE) and the IOP pad server, as ps2sdk implements its two ends
+//! (`ee/rpc/pad/src/libpad.c` and `iop/input/padman/src/rpcserver.c`).
 //!
 //! Two servers exist: rom0:PADMAN speaks the **old** protocol (SDK 1.3.4: sids `0x8000010F`/`0x8000011F`,
 //! command codes `0x80000100 + n`, 64-byte per-pad structs), XPADMAN and ps2sdk's `padman.irx` (freepad) the

@@ -1,4 +1,7 @@
-//! `padButtonStatus`: the 32-byte packet a pad reports each frame (`ps2-iop.md` §7.4).
+//! `padButtonStatus`: the 32-byte packet a pad reports each frame (ps2sdk `ee/rpc/pad/include/libpad.h`):
+//! byte 0 `ok` (0 = valid), byte 1 the mode id, bytes 2-3 the buttons (little-endian, active low), bytes 4-7 the
+//! right and left sticks (x then y, 0x00 = left/up, 0xFF = right/down), bytes 8-19 the twelve pressures
+//! (DualShock 2 pressure mode, mode id 0x79, only).
 
 use crate::buttons::Buttons;
 use crate::stick::Stick;

@@ -1,5 +1,6 @@
 //! The driver against a simulated IOP pad server speaking either protocol, with the pad-area layouts written
-//! from the reference tables (`ps2-iop.md` §7), independently of the crate's decoder.
+//! here as literal byte offsets from ps2sdk's libpad and padman sources (`ee/rpc/pad/src/libpad.c`,
+//! `iop/input/padman`), independently of the crate's decoder.
 
 use std::collections::HashMap;
 

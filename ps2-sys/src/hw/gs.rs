@@ -1,6 +1,7 @@
 //! GS privileged registers (0x1200_0000..0x1200_1080). They are 64-bit and must be accessed with one 64-bit
-//! load or store: the code is compiled for 32-bit registers (see `linker/README.md`), where a `u64` access would
-//! become two 32-bit ones, which the GS does not accept, so [`Reg64`] does it in assembly.
+//! load or store. Under the EE target's o32 ABI nothing obliges the compiler to keep a `u64` access whole (on a
+//! `mips2` target it becomes two 32-bit ones, which the GS does not accept), so [`Reg64`] does it in assembly
+//! (`ld`/`sd`).
 
 use bitflags::bitflags;
 use volatile_register::RW;
