@@ -8,6 +8,8 @@
 //! - [`hw`]: typed memory-mapped registers (DMAC, GS privileged, INTC, timers, SIF, EE SIO);
 //! - [`cache`]: data-cache write-back / invalidation over address ranges, uncached and accelerated aliases;
 //! - [`clock`]: a cycle clock on COP0 Count (294.912 MHz) with an [`clock::Instant`] API;
+//! - [`mem`]: `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp`, `strlen` for the R5900 (quadword `lq`/`sq`,
+//!   MMI funnel shifts for misaligned sources), exported unmangled on the EE;
 //! - [`interrupts`]: `di`/`ei` and the [`critical_section`] implementation that makes `portable-atomic`,
 //!   `spin` and `heapless` work on a CPU without LL/SC;
 //! - [`debug`]: [`print!`]/[`println!`] and a [`log`] backend writing to the EE serial port (the PCSX2 EE console);
@@ -40,7 +42,6 @@ pub mod clock;
 pub mod debug;
 pub mod hw;
 pub mod interrupts;
-#[cfg(target_arch = "mips")]
 pub mod mem;
 pub mod panic;
 pub mod rt;
