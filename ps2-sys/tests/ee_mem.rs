@@ -11,6 +11,7 @@
 mod ee {
     extern crate alloc;
 
+    use alloc::vec;
     use alloc::vec::Vec;
     use core::ffi::c_void;
     use core::ptr::{read_volatile, write_volatile};
@@ -35,11 +36,7 @@ mod ee {
 
     impl Buf {
         fn new(len: usize) -> Buf {
-            let mut v = Vec::with_capacity(len.div_ceil(16));
-            for _ in 0..len.div_ceil(16) {
-                v.push(0);
-            }
-            Buf(v)
+            Buf(vec![0; len.div_ceil(16)])
         }
         fn len(&self) -> usize {
             self.0.len() * 16
