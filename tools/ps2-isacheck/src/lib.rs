@@ -15,6 +15,8 @@
 //! The linker's padding between functions (the word `0x04170001`, never executed) is ignored outside
 //! functions.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SectionKind, SymbolKind};

@@ -1,10 +1,12 @@
-//! The disc image the runner boots: `SYSTEM.CNF` + the ELF + the example's data files.
+//! The disc image the runner boots: `SYSTEM.CNF` + the ELF + the program's data files.
 //!
-//! Convention: the files under `examples/<name>/disc/` (looked up from the current directory
-//! upwards, or `PS2_DISC_DIR`) are copied to the disc root, keeping subdirectories; `<name>` is
-//! the ELF's file name without cargo's `-<16 hex digits>` hash suffix. The ELF goes to the root
-//! as an 8.3 upper-case name (`HELLO.ELF`), which `SYSTEM.CNF` boots. The image is written next
-//! to the ELF with the extension `.iso`.
+//! Convention ([`data_dir_for`]): the files of the program's data folder are copied to the disc
+//! root, keeping subdirectories. The folder is `PS2_DISC_DIR` when set; for an example,
+//! `examples/<name>/disc/` (looked up from the current directory upwards); for a package's
+//! binaries and tests, the package's own `disc/` folder (next to its `Cargo.toml`), else the
+//! example convention. `<name>` is the ELF's file name without cargo's `-<16 hex digits>` hash
+//! suffix. The ELF goes to the root as an 8.3 upper-case name (`HELLO.ELF`), which `SYSTEM.CNF`
+//! boots. The runner writes the image next to the ELF with the extension `.iso`.
 
 use std::path::{Path, PathBuf};
 
@@ -52,18 +54,56 @@ pub fn find_data_dir(program: &str, start: &Path, env_override: Option<PathBuf>)
         .find(|candidate| candidate.is_dir())
 }
 
+/// Whether cargo built `elf` as an example: it lies in a folder named `examples`
+/// (`target/<triple>/<profile>/examples/<name>`).
+pub fn is_example(elf: &Path) -> bool {
+    elf.parent().and_then(Path::file_name).is_some_and(|dir| dir == "examples")
+}
+
+/// The data folder of the program `elf`, as the runner looks it up:
+///
+/// 1. `env_override` (`$PS2_DISC_DIR`) if set;
+/// 2. for an example ([`is_example`]): [`find_data_dir`] (`examples/<name>/disc` from `start` upwards);
+/// 3. for anything else (a package's binary or test): the package's `disc/` folder,
+///    `<manifest_dir>/disc`, if it exists (`manifest_dir` is cargo's `CARGO_MANIFEST_DIR`);
+/// 4. otherwise [`find_data_dir`] as for an example.
+pub fn data_dir_for(
+    elf: &Path,
+    start: &Path,
+    manifest_dir: Option<&Path>,
+    env_override: Option<PathBuf>,
+) -> Option<PathBuf> {
+    if env_override.is_some() {
+        return env_override;
+    }
+    let program = program_name(elf);
+    if !is_example(elf)
+        && let Some(package_disc) = manifest_dir.map(|dir| dir.join("disc")).filter(|dir| dir.is_dir())
+    {
+        return Some(package_disc);
+    }
+    find_data_dir(&program, start, None)
+}
+
 /// Builds `<elf>.iso` and returns its path.
 pub fn build_image(elf: &Path, data_dir: Option<&Path>) -> Result<PathBuf, String> {
     let image = elf.with_extension("iso");
+    build_image_at(elf, data_dir, &image)?;
+    Ok(image)
+}
+
+/// Builds the disc image of `elf` (booting it as [`disc_elf_name`], with the files of `data_dir`)
+/// at `image`.
+pub fn build_image_at(elf: &Path, data_dir: Option<&Path>, image: &Path) -> Result<(), String> {
     let name = disc_elf_name(&program_name(elf));
     let mut builder = DiscBuilder::new().boot_elf(&name, elf.to_path_buf());
     if let Some(dir) = data_dir {
         builder = builder.dir_tree(dir.to_path_buf(), "");
     }
     builder
-        .write_to(&image)
+        .write_to(image)
         .map_err(|e| format!("cannot build the disc image {}: {e}", image.display()))?;
-    Ok(image)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -91,5 +131,28 @@ mod tests {
         assert_eq!(find_data_dir("cdls", root.path(), None), Some(disc));
         assert_eq!(find_data_dir("other", &deep, None), None);
         assert_eq!(find_data_dir("x", &deep, Some("/d".into())), Some(PathBuf::from("/d")));
+    }
+
+    #[test]
+    fn binaries_and_tests_use_the_package_disc_folder_examples_their_own() {
+        let root = tempfile::tempdir().unwrap();
+        let package = root.path().join("demo");
+        let package_disc = package.join("disc");
+        let example_disc = package.join("examples/tour/disc");
+        std::fs::create_dir_all(&package_disc).unwrap();
+        std::fs::create_dir_all(&example_disc).unwrap();
+        let out = package.join("target/mips-ps2-ee/release");
+        let (bin, test, example) = (out.join("demo"), out.join("deps/smoke-0123456789abcdef"), out.join("examples/tour"));
+        assert!(is_example(&example) && !is_example(&bin) && !is_example(&test));
+        let lookup = |elf: &Path, manifest: Option<&Path>| data_dir_for(elf, &package, manifest, None);
+        assert_eq!(lookup(&bin, Some(&package)), Some(package_disc.clone()), "the package's disc/");
+        assert_eq!(lookup(&test, Some(&package)), Some(package_disc.clone()), "tests see the same disc");
+        assert_eq!(lookup(&example, Some(&package)), Some(example_disc.clone()), "examples keep theirs");
+        // Without the package's folder (or without cargo's CARGO_MANIFEST_DIR) the example convention applies.
+        assert_eq!(lookup(&bin, None), None);
+        assert_eq!(lookup(&out.join("tour"), None), Some(example_disc));
+        std::fs::remove_dir(&package_disc).unwrap();
+        assert_eq!(lookup(&bin, Some(&package)), None);
+        assert_eq!(data_dir_for(&bin, &package, Some(&package), Some("/d".into())), Some(PathBuf::from("/d")));
     }
 }

@@ -59,6 +59,24 @@ fn data_files_come_from_the_disc_dir() {
 }
 
 #[test]
+fn a_package_binary_gets_the_package_disc_folder() {
+    // As `cargo ps2 run` lays a project out: `disc/` next to Cargo.toml, the ELF under target/.
+    let package = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(package.path().join("disc")).unwrap();
+    std::fs::write(package.path().join("disc/HELLO.TXT"), b"hi\n").unwrap();
+    let out = package.path().join("target/mips-ps2-ee/release");
+    std::fs::create_dir_all(&out).unwrap();
+    let elf = out.join("demo");
+    std::fs::write(&elf, program(b"", 0)).unwrap();
+    let manifest_dir = package.path().to_str().unwrap();
+    let out = run(&elf, &[("CARGO_MANIFEST_DIR", manifest_dir)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let image = ps2_iso::ImageFile::open(elf.with_extension("iso")).unwrap();
+    let mut volume = ps2_cdvd::iso9660::Volume::open(image).unwrap();
+    assert_eq!(volume.find("\\HELLO.TXT;1").unwrap().size, 3);
+}
+
+#[test]
 fn elf_with_an_instruction_the_r5900_lacks_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let elf = dir.path().join("bad");
