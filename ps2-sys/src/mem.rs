@@ -23,9 +23,10 @@
 //!   a source byte still to be read.
 //! - **`memset`** broadcasts the byte to 128 bits and stores it with `sq`, 4 quadwords per pass; the
 //!   unaligned ends are covered by overlapping `sdl`/`sdr` stores.
-//! - **`memcmp`/`bcmp`** compare single bytes up to the first 16-byte boundary of `a`, then whole
-//!   quadwords (`lq`, `pxor`, and the funnel shift when `b` is misaligned) until one differs, whose first
-//!   differing byte is then found byte by byte.
+//! - **`memcmp`/`bcmp`** compare 8 bytes at a time with unaligned `ldl`/`ldr` (short lengths, the first
+//!   and last 16 bytes), and in between whole quadwords from the first 16-byte boundary of `a` (`lq`, `pxor`,
+//!   and the funnel shift when `b` is misaligned) until one differs; the first differing byte is then found
+//!   byte by byte inside the first differing doubleword.
 //!
 //! Only the innermost block operations are assembly (`mem/ee.rs` on the EE; `mem/portable.rs`, with the same
 //! contracts, elsewhere); the splitting into head, blocks and tail is the plain Rust below, which the
@@ -235,7 +236,9 @@ unsafe fn copy_backward(d: *mut u8, s: *const u8, mut n: usize) {
 /// `d` is valid for `n` bytes of writes.
 #[inline(always)]
 unsafe fn fill(d: *mut u8, byte: u8, n: usize) {
-    let pattern = u32::from(byte) * 0x0101_0101;
+    // Shifts, not a multiply (an R5900 `mult` takes 4 cycles to reach LO).
+    let half = u32::from(byte) | (u32::from(byte) << 8);
+    let pattern = half | (half << 16);
     // SAFETY (whole body): the caller's contract; each primitive's length range is met, and the quadword
     // range lies inside the n bytes.
     unsafe {
@@ -278,6 +281,33 @@ unsafe fn compare_bytes(a: *const u8, b: *const u8, n: usize) -> c_int {
     0
 }
 
+/// Compares `n` bytes 8 at a time (unaligned doublewords, any alignment), then finds the first differing
+/// byte inside the first differing doubleword. A last partial doubleword is compared as the 8 bytes ending at
+/// `n`, overlapping bytes already known to be equal.
+///
+/// # Safety
+/// `a` and `b` are valid for `n` bytes of reads.
+#[inline(always)]
+unsafe fn compare_short(a: *const u8, b: *const u8, n: usize) -> c_int {
+    // SAFETY (whole body): the caller's contract; every doubleword lies inside the n bytes.
+    unsafe {
+        if n < 8 {
+            return compare_bytes(a, b, n);
+        }
+        let mut i = 0;
+        while i + 8 <= n {
+            if block::differ_8(a.add(i), b.add(i)) {
+                return compare_bytes(a.add(i), b.add(i), 8);
+            }
+            i += 8;
+        }
+        if i < n && block::differ_8(a.add(n - 8), b.add(n - 8)) {
+            return compare_bytes(a.add(n - 8), b.add(n - 8), 8);
+        }
+        0
+    }
+}
+
 /// The comparison behind `memcmp` and `bcmp`.
 ///
 /// # Safety
@@ -288,13 +318,14 @@ unsafe fn compare(mut a: *const u8, mut b: *const u8, mut n: usize) -> c_int {
     // primitives read only aligned quadwords holding at least one of them).
     unsafe {
         if n < 32 {
-            return compare_bytes(a, b, n);
+            return compare_short(a, b, n);
         }
-        let head = (a as usize).wrapping_neg() & 15;
-        let result = compare_bytes(a, b, head);
+        // The first 16 bytes; then `a` is aligned past a head of at most 15 of them.
+        let result = compare_short(a, b, 16);
         if result != 0 {
             return result;
         }
+        let head = (a as usize).wrapping_neg() & 15;
         a = a.add(head);
         b = b.add(head);
         n -= head;
@@ -304,11 +335,15 @@ unsafe fn compare(mut a: *const u8, mut b: *const u8, mut n: usize) -> c_int {
         } else {
             block::compare_quads_shifted(a, b, quads)
         };
-        let at = equal << 4;
         if equal < quads {
-            // The quadword differs, so one of its bytes does.
-            return compare_bytes(a.add(at), b.add(at), 16);
+            // This quadword differs, so one of its bytes does.
+            let at = equal << 4;
+            return compare_short(a.add(at), b.add(at), 16);
         }
-        compare_bytes(a.add(at), b.add(at), n & 15)
+        if n & 15 != 0 {
+            // The last 16 bytes (n > 16 here): those before the tail are known to be equal.
+            return compare_short(a.add(n - 16), b.add(n - 16), 16);
+        }
+        0
     }
 }

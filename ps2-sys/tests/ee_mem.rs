@@ -216,9 +216,9 @@ mod ee {
                 }
             }
         }
-        for n in [33, 64, 100] {
+        for n in (0..=40).chain([63, 64, 100]) {
             let (mut a, mut b) = (Buf::new(n + 48), Buf::new(n + 48));
-            for (a_off, b_off) in [(0, 0), (0, 5), (3, 0), (9, 9), (15, 1)] {
+            for (a_off, b_off) in [(0, 0), (0, 5), (3, 0), (9, 9), (15, 1), (8, 0), (4, 12)] {
                 for at in 0..n {
                     check_compare(&mut a, &mut b, n, 16 + a_off, 16 + b_off, Some(at), true);
                     check_compare(&mut a, &mut b, n, 16 + a_off, 16 + b_off, Some(at), false);

@@ -465,6 +465,34 @@ pub unsafe fn set_quads(d: *mut u8, pattern: u32, quads: usize) {
     }
 }
 
+/// Whether the 8 bytes at `a` and at `b` (any alignment) differ: two unaligned doublewords (`ldl`/`ldr`),
+/// compared whole (`xor`, then `sltu` on all 64 bits).
+#[inline(always)]
+pub unsafe fn differ_8(a: *const u8, b: *const u8) -> bool {
+    let differ: u32;
+    // SAFETY: the caller's contract: 8 bytes readable at both.
+    unsafe {
+        asm!(
+            ".set push",
+            ".set noat",
+            "ldr  {x}, 0({a})",
+            "ldl  {x}, 7({a})",
+            "ldr  {y}, 0({b})",
+            "ldl  {y}, 7({b})",
+            "xor  {x}, {x}, {y}",
+            "sltu {r}, $0, {x}",
+            ".set pop",
+            a = in(reg) a,
+            b = in(reg) b,
+            x = out(reg) _,
+            y = out(reg) _,
+            r = lateout(reg) differ,
+            options(nostack, preserves_flags, readonly, pure),
+        );
+    }
+    differ != 0
+}
+
 /// The number of leading equal quadwords among `quads` at the aligned `a` and `b` (`quads` if all are
 /// equal): `lq` both, `pxor`, and the two halves of the difference ORed together.
 #[inline(always)]

@@ -148,6 +148,12 @@ pub unsafe fn set_quads(d: *mut u8, pattern: u32, quads: usize) {
     }
 }
 
+/// Whether the 8 bytes at `a` and at `b` (any alignment) differ.
+pub unsafe fn differ_8(a: *const u8, b: *const u8) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe { read_unaligned(a.cast::<u64>()) != read_unaligned(b.cast::<u64>()) }
+}
+
 /// The number of leading equal quadwords among `quads` at the aligned `a` and `b` (`quads` if all are equal).
 pub unsafe fn compare_quads(a: *const u8, b: *const u8, quads: usize) -> usize {
     debug_assert!((a as usize) & 15 == 0 && (b as usize) & 15 == 0);

@@ -211,8 +211,8 @@ fn memcmp_every_small_length_and_alignment() {
 
 #[test]
 fn memcmp_every_difference_position() {
-    for n in [33, 64, 100] {
-        for (a_off, b_off) in [(0, 0), (0, 5), (3, 0), (9, 9), (15, 1)] {
+    for n in (0..=48).chain([63, 64, 65, 100]) {
+        for (a_off, b_off) in [(0, 0), (0, 5), (3, 0), (9, 9), (15, 1), (8, 0), (4, 12)] {
             for at in 0..n {
                 check_compare(n, a_off, b_off, Some(at), true);
                 check_compare(n, a_off, b_off, Some(at), false);
