@@ -40,6 +40,10 @@ pub struct SimOptions {
     /// Print every syscall (thread, name, arguments, result) on stderr.
     #[arg(long)]
     pub trace_syscalls: bool,
+    /// What CDVDFSV's READ replies: `bytes` (bytes transferred, like the ROM module) or `zero` (like some
+    /// emulators' HLE servers). Clients must judge reads by `sceCdGetError`, not by this word.
+    #[arg(long, value_enum, value_name = "KIND", default_value_t)]
+    pub cdvdfsv_read_reply: crate::sif::cdvd::ReadReply,
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -86,6 +90,7 @@ impl SimOptions {
             count_calls: self.count_calls.clone(),
             profile: self.profile,
             trace_syscalls: self.trace_syscalls,
+            cdvdfsv_read_reply: self.cdvdfsv_read_reply,
         };
         let mut machine = match Machine::from_path(input, config) {
             Ok(m) => m,

@@ -48,6 +48,8 @@ pub struct MachineConfig {
     pub trace_syscalls: bool,
     /// Sample where the time goes (a statistical profile by function; see [`Summary::profile`]).
     pub profile: bool,
+    /// What CDVDFSV's READ replies (bytes transferred, or 0).
+    pub cdvdfsv_read_reply: crate::sif::cdvd::ReadReply,
 }
 
 impl Default for MachineConfig {
@@ -60,6 +62,7 @@ impl Default for MachineConfig {
             count_calls: Vec::new(),
             profile: false,
             trace_syscalls: false,
+            cdvdfsv_read_reply: crate::sif::cdvd::ReadReply::Bytes,
         }
     }
 }
@@ -346,8 +349,10 @@ impl Machine {
     /// Boots a disc image the way the console does: `SYSTEM.CNF`'s `BOOT2` executable.
     pub fn from_iso(path: &Path, config: MachineConfig) -> Result<Machine, SimError> {
         let (boot_path, elf) = boot::read_boot_elf(path).map_err(SimError::Boot)?;
+        let read_reply = config.cdvdfsv_read_reply;
         let mut machine = Machine::from_elf_bytes(&elf, &boot_path, config)?;
-        let disc = crate::sif::cdvd::Disc::open(path).map_err(|e| SimError::Boot(BootError::Iso(e)))?;
+        let mut disc = crate::sif::cdvd::Disc::open(path).map_err(|e| SimError::Boot(BootError::Iso(e)))?;
+        disc.set_read_reply(read_reply);
         machine.kernel.iop.disc = Some(disc);
         Ok(machine)
     }
