@@ -399,17 +399,23 @@ impl Cdvd {
         Ok(())
     }
 
-    /// Waits for the read [`Cdvd::issue_read`] sent and checks that every sector arrived.
+    /// Waits for the read [`Cdvd::issue_read`] sent, then asks the drive how it went.
+    ///
+    /// Completion is judged the way ps2sdk's `libcdvd` does it (`ee/rpc/cdvd/src/ncmd.c`: `sceCdRead` sends the
+    /// request with `SIF_RPC_M_NOWAIT` and no receive buffer at all; the program waits with `sceCdSync` and then
+    /// reads `sceCdGetError`): the RPC's end says the command finished, the drive's error code says whether it
+    /// worked. CDVDFSV's reply word is not looked at: ROM and later modules, and emulators' HLE servers, fill it
+    /// differently (bytes transferred, or 0), and a client that demanded `sectors × 2048` there failed every read
+    /// on a machine whose server replies 0.
     fn complete_read(&mut self, lsn: u32, sectors: u32, target: *const u8) -> Result<(), Error> {
         let result = self.n_commands.finish_call().map(|reply| u32::from_le_bytes([reply[0], reply[1], reply[2], reply[3]]));
         self.read_in_flight = false;
-        let bytes = result?;
+        let reply = result?;
         ps2_sys::cache::invalidate_range(target, sectors as usize * SECTOR_SIZE);
-        if bytes as usize == sectors as usize * SECTOR_SIZE {
-            return Ok(());
+        if reply as usize != sectors as usize * SECTOR_SIZE {
+            log::debug!("CDVDFSV READ of {sectors} sector(s) at LSN {lsn} replied {reply}; judged by sceCdGetError");
         }
-        let error = self.last_error()?.unwrap_or(DriveError(0x30));
-        Err(Error::Read { lsn, sectors, error })
+        read_outcome(self.last_error()?).map_err(|error| Error::Read { lsn, sectors, error })
     }
 
     /// Starts reading `sectors` sectors from `lsn` straight into memory the caller owns, and returns at once;
@@ -542,6 +548,14 @@ impl Cdvd {
     }
 }
 
+/// Whether a finished READ worked: only the drive's error code (`sceCdGetError` after `sceCdSync`) decides.
+pub fn read_outcome(drive_error: Option<DriveError>) -> Result<(), DriveError> {
+    match drive_error {
+        None => Ok(()),
+        Some(error) => Err(error),
+    }
+}
+
 /// The 24-byte N-command READ request: `{lbn, sectors, buffer, mode, fragment area, read position}`.
 pub fn read_request(lsn: u32, sectors: u32, buffer: u32, mode: u32, fragments: u32, position: u32) -> [u8; 24] {
     let mut request = [0u8; 24];
@@ -578,6 +592,12 @@ mod tests {
         assert_eq!(b.sectors(), 3);
         assert_eq!(b.as_slice().len(), 3 * 2048);
         assert_eq!(b.as_slice().as_ptr() as usize % 64, 0);
+    }
+
+    #[test]
+    fn reads_are_judged_by_the_drive_error_alone() {
+        assert_eq!(read_outcome(None), Ok(()));
+        assert_eq!(read_outcome(Some(DriveError(0x20))), Err(DriveError(0x20)));
     }
 
     #[test]

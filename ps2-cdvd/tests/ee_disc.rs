@@ -33,6 +33,7 @@ mod ee {
         missing_files_name_the_missing_component,
         reads_past_the_end_fail_with_the_drive_code,
         rom_search_finds_root_files,
+        rom_search_has_the_roms_limits,
         reads_into_caller_memory_land_in_place,
         reads_into_caller_memory_check_their_arguments,
     );
@@ -187,6 +188,16 @@ mod ee {
         let found = cd.search_file("\\HELLO.TXT;1").unwrap().expect("found");
         assert_eq!(found.1, 21);
         assert_eq!(cd.search_file("\\NOPE.TXT;1").unwrap(), None);
+    }
+
+    /// The drive's own search is the ROM's: exact names with `;1`, only a directory's first sector (the simulator
+    /// follows the ROM CDVDMAN here; `Disc::find` has none of these limits).
+    fn rom_search_has_the_roms_limits() {
+        let mut cd = Cdvd::init().unwrap();
+        assert!(cd.search_file("\\MANY\\F000.TXT;1").unwrap().is_some());
+        assert_eq!(cd.search_file("\\MANY\\F099.TXT;1").unwrap(), None, "beyond the directory's first sector");
+        assert_eq!(cd.search_file("\\HELLO.TXT").unwrap(), None, "no ;1");
+        assert_eq!(cd.search_file("\\hello.txt;1").unwrap(), None, "lower case");
     }
 }
 
