@@ -15,6 +15,9 @@ use ps2_sys::clock::{Instant, cycles_to_duration};
 pub const STORY_START: &str = "[story]";
 /// Marks the end of the story in the serial log.
 pub const STORY_END: &str = "[end of story]";
+/// Starts the serial line (not shown on screen) after a story: `prompt=N` and the token chosen after each
+/// position, as `llm-generate --trace` writes them.
+pub const TOKENS_LINE: &str = "[llm-tokens]";
 
 /// How many recent tokens the repetition penalty looks at (as in `llm-generate`).
 const PENALTY_WINDOW: usize = 64;
@@ -98,6 +101,9 @@ where
     let mut token = ids[0];
     let start = Instant::now();
     let mut first_token_at = None;
+    // The token chosen after each position (prompt tokens, then sampled ones; an end token included), for the
+    // end-to-end test's comparison with the host engine.
+    let mut chosen: Vec<u32> = Vec::with_capacity(steps);
 
     ps2_sys::println!("{STORY_START}");
     ps2_gs_text::gs_println!();
@@ -115,6 +121,7 @@ where
             report.generated += 1;
             next
         };
+        chosen.push(next);
         if Some(next) == tokenizer.options().eos_id || Some(next) == tokenizer.options().bos_id {
             break;
         }
@@ -138,6 +145,11 @@ where
     wrap.finish();
     ps2_sys::println!();
     ps2_sys::println!("{STORY_END}");
+    ps2_sys::print!("{TOKENS_LINE} prompt={}", ids.len());
+    for id in &chosen {
+        ps2_sys::print!(" {id}");
+    }
+    ps2_sys::println!();
     if let Some(first) = first_token_at {
         report.after_first_cycles = Instant::now().cycles_since(first);
     }

@@ -41,6 +41,25 @@ struct Cli {
     /// Stream weights from the file with this RAM budget (KiB) instead of loading it whole.
     #[arg(long)]
     ram_budget_kib: Option<u64>,
+    /// Write one line per position to this file: `pos next top1 top2 margin` (the token chosen after `pos`, the
+    /// two highest logits' ids and their difference), for comparing another engine's greedy run with this one.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+}
+
+/// The ids of the two highest logits and their difference.
+fn top2(logits: &[f32]) -> (usize, usize, f32) {
+    let (mut first, mut second) = (0, usize::MAX);
+    for (i, &v) in logits.iter().enumerate().skip(1) {
+        if v > logits[first] {
+            second = first;
+            first = i;
+        } else if second == usize::MAX || v > logits[second] {
+            second = i;
+        }
+    }
+    let second = if second == usize::MAX { first } else { second };
+    (first, second, logits[first] - logits[second])
 }
 
 fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer: &Tokenizer, cli: &Cli) -> Result<()> {
@@ -62,9 +81,16 @@ fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer
     let mut stdout = std::io::stdout();
     let mut started = None;
     let mut generated_after_first = 0usize;
+    let mut trace = match &cli.trace {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| error(format!("{}: {e}", path.display())))?,
+        )),
+        None => None,
+    };
     for pos in 0..steps {
         let logits = model.forward(token, pos)?;
         logits_copy.copy_from_slice(logits);
+        let (top1, top2, margin) = top2(&logits_copy);
         history.push(token);
         let next = if pos + 1 < prompt.len() {
             prompt[pos + 1]
@@ -72,6 +98,9 @@ fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer
             let recent = &history[history.len().saturating_sub(64)..];
             sampler.sample(&mut logits_copy, recent)
         };
+        if let Some(trace) = &mut trace {
+            writeln!(trace, "{pos} {next} {top1} {top2} {margin}")?;
+        }
         if Some(next) == tokenizer.options().eos_id || Some(next) == tokenizer.options().bos_id {
             break;
         }
@@ -87,6 +116,9 @@ fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer
     }
     write!(stdout, "{}", decoder.finish())?;
     println!();
+    if let Some(mut trace) = trace {
+        trace.flush()?;
+    }
     if let Some(start) = started {
         let seconds = start.elapsed().as_secs_f64();
         if generated_after_first > 0 {
