@@ -1,7 +1,8 @@
 //! Choosing and running the backend: the built-in simulator or PCSX2.
 
+pub mod pcsx2;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clap::Parser;
 use ps2_sim::SimOptions;
@@ -52,27 +53,60 @@ pub fn sim_options(text: &str) -> Result<SimOptions, String> {
         .map_err(|e| format!("bad PS2_SIM_ARGS: {e}"))
 }
 
-/// Runs the image in the simulator; returns the process status.
+/// Runs the image in the simulator; returns the process status. The arguments are encoded as for PCSX2
+/// ([`encode_args`]), so that a program sees the same `argv` in both.
 pub fn run_simulator(image: &Path, args: Vec<String>, options: &SimOptions) -> u8 {
-    let outcome = options.run(image, args);
+    let outcome = options.run(image, encode_args(&args));
     ps2_sim::process_status(outcome.exit_code())
 }
 
-/// The PCSX2 command line for an image (reference ps2-ee.md §9.1): batch mode without GUI,
-/// fast boot, EE console output logged from the start into `<image>.pcsx2.log`.
-pub fn pcsx2_command(pcsx2: &Path, image: &Path, args: &[String]) -> Command {
-    let mut command = Command::new(pcsx2);
-    command.args(["-batch", "-nogui", "-fastboot", "-earlyconsolelog", "-logfile"]);
-    command.arg(image.with_extension("pcsx2.log"));
-    if !args.is_empty() {
-        command.arg("-gameargs").arg(args.join(" "));
+/// Marks an encoded argument (see [`encode_arg`]); `ps2_sys::rt::args` decodes such arguments.
+pub const ARG_MARKER: &str = "%%";
+
+/// Encodes one program argument so that it survives PCSX2's `-gameargs`, which is cut at every space with no
+/// quoting (`R5900.cpp` `ParseArgumentString`). An argument that is non-empty, has only printable ASCII other
+/// than space (0x21-0x7E) and does not start with [`ARG_MARKER`] is passed as it is. Any other becomes
+/// `%%` + its bytes with space as `+`, and `%`, `+` and bytes outside 0x21-0x7E as `%XX` (upper-case hex):
+/// `prompt=It is` → `%%prompt=It+is`. `ps2_sys::rt::args` undoes this before `main`.
+pub fn encode_arg(arg: &str) -> String {
+    let plain = !arg.is_empty() && !arg.starts_with(ARG_MARKER) && arg.bytes().all(|b| (0x21..=0x7E).contains(&b));
+    if plain {
+        return arg.to_string();
     }
-    command.arg("--").arg(image);
-    command
+    let mut out = String::from(ARG_MARKER);
+    for b in arg.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b'%' | b'+' => out.push_str(&format!("%{b:02X}")),
+            0x21..=0x7E => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// [`encode_arg`] for each argument.
+pub fn encode_args(args: &[String]) -> Vec<String> {
+    args.iter().map(|a| encode_arg(a)).collect()
+}
+
+/// The program's arguments must fit the block the kernel hands to crt0 (`struct sargs`: 16 pointers, 256
+/// bytes of NUL-terminated strings, the boot path first; see `ps2_sys::rt`).
+pub fn check_args_fit(image: &Path, encoded: &[String]) -> Result<(), String> {
+    let (boot, _) = ps2_sim::boot::read_boot_elf(image).map_err(|e| format!("{}: {e}", image.display()))?;
+    let count = 1 + encoded.len();
+    let bytes = boot.len() + 1 + encoded.iter().map(|a| a.len() + 1).sum::<usize>();
+    if count > 16 || bytes > 256 {
+        return Err(format!(
+            "the program's arguments do not fit the PS2's argument block: {count} strings of {bytes} bytes with the \
+             boot path {boot:?} (at most 16 strings, 256 bytes; arguments with spaces or symbols take more once encoded)"
+        ));
+    }
+    Ok(())
 }
 
 /// The exit marker: a program that prints `[ps2-rs exit N]` on the EE console (ps2-sys's `exit`
-/// can do so) lets the runner end PCSX2, which otherwise keeps running after `Exit()`, and exit
+/// does so) lets the runner end PCSX2, which otherwise keeps running after `Exit()`, and exit
 /// with `N`. Returns `N` if `line` carries the marker.
 pub fn parse_exit_marker(line: &str) -> Option<i32> {
     let start = line.find(ps2_sim::io::EXIT_MARKER_PREFIX)? + ps2_sim::io::EXIT_MARKER_PREFIX.len();
@@ -80,50 +114,13 @@ pub fn parse_exit_marker(line: &str) -> Option<i32> {
     rest[..rest.find(']')?].trim().parse().ok()
 }
 
-/// Waits for `child` to end, or for the exit marker to appear in the log file; kills the child
-/// in the second case. Returns the exit code.
-pub fn wait_for_exit(child: &mut std::process::Child, log: &Path) -> std::io::Result<i32> {
-    let mut seen = 0;
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(status.code().unwrap_or(1));
-        }
-        if let Ok(text) = std::fs::read(log) {
-            let text = String::from_utf8_lossy(&text[seen.min(text.len())..]).into_owned();
-            // Only whole lines: a partial last line is read again next time.
-            if let Some(end) = text.rfind('\n') {
-                if let Some(code) = text[..end].lines().find_map(parse_exit_marker) {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Ok(code);
-                }
-                seen += end + 1;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
-/// Runs the image in PCSX2; returns the process status.
-pub fn run_pcsx2(pcsx2: &Path, image: &Path, args: &[String]) -> u8 {
-    eprintln!(
-        "ps2-run: running {} in PCSX2 ({}).\n  PCSX2 needs a PS2 BIOS image dumped from your console \
-         (configure it in PCSX2's settings); without one it refuses to start.\n  EE console output \
-         is logged to {}. The program's Exit() returns to the BIOS menu: the runner ends PCSX2 when the\n  \
-         program prints the exit marker `[ps2-rs exit N]`; otherwise close PCSX2 when done.\n  \
-         Set PS2_RUNNER=sim to use the built-in simulator instead.",
-        image.display(),
-        pcsx2.display(),
-        image.with_extension("pcsx2.log").display()
-    );
-    let log = image.with_extension("pcsx2.log");
-    // A stale log from an earlier run must not end this one.
-    let _ = std::fs::remove_file(&log);
-    let started = pcsx2_command(pcsx2, image, args).spawn();
-    match started.and_then(|mut child| wait_for_exit(&mut child, &log)) {
-        Ok(code) => ps2_sim::process_status(code),
-        Err(e) => {
-            eprintln!("ps2-run: cannot start {}: {e}", pcsx2.display());
+/// Runs the image in PCSX2 ([`pcsx2`]: a private configuration, the exit marker, `PS2_TIMEOUT`, Ctrl-C);
+/// returns the process status. `PS2_BIOS`, `PS2_TIMEOUT`, `XDG_CONFIG_HOME` and `HOME` are read here.
+pub fn run_pcsx2(pcsx2_path: &Path, image: &Path, args: &[String]) -> u8 {
+    match pcsx2::run(pcsx2_path, image, args, &pcsx2::Pcsx2Env::from_process()) {
+        Ok(status) => status,
+        Err(message) => {
+            eprintln!("ps2-run: {message}");
             crate::EXIT_RUNNER_ERROR
         }
     }
@@ -168,31 +165,16 @@ mod tests {
     }
 
     #[test]
-    fn the_marker_in_the_log_ends_a_running_emulator() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("run.log");
-        // A stand-in emulator: writes the marker to its log, then would run for a minute.
-        let script = format!("printf 'boot\\n[ps2-rs exit 4]\\n' > {}; sleep 60", log.display());
-        let mut child = Command::new("sh").arg("-c").arg(script).spawn().unwrap();
-        let start = std::time::Instant::now();
-        assert_eq!(wait_for_exit(&mut child, &log).unwrap(), 4);
-        assert!(start.elapsed() < std::time::Duration::from_secs(30), "killed, not waited for");
-    }
-
-    #[test]
-    fn an_emulator_that_exits_reports_its_status() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new("sh").arg("-c").arg("exit 3").spawn().unwrap();
-        assert_eq!(wait_for_exit(&mut child, &dir.path().join("none.log")).unwrap(), 3);
-    }
-
-    #[test]
-    fn pcsx2_command_line() {
-        let c = pcsx2_command(Path::new("pcsx2-qt"), Path::new("/t/a.iso"), &["-x".into()]);
-        let args: Vec<_> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
-        assert_eq!(
-            args,
-            ["-batch", "-nogui", "-fastboot", "-earlyconsolelog", "-logfile", "/t/a.pcsx2.log", "-gameargs", "-x", "--", "/t/a.iso"]
-        );
+    fn arguments_are_encoded_only_when_pcsx2_would_cut_or_misread_them() {
+        assert_eq!(encode_arg("steps=24"), "steps=24");
+        assert_eq!(encode_arg("prompt=It is a truth"), "%%prompt=It+is+a+truth");
+        assert_eq!(encode_arg("a+b 100%"), "%%a%2Bb+100%25");
+        assert_eq!(encode_arg(""), "%%");
+        assert_eq!(encode_arg("%%x"), "%%%25%25x", "a plain argument that looks encoded is encoded");
+        assert_eq!(encode_arg("tab\there é"), "%%tab%09here+%C3%A9");
+        for arg in ["prompt=It is a truth", "", "%%x", "a+b 100%", "tab\there é"] {
+            let encoded = encode_arg(arg);
+            assert!(!encoded.contains(' ') && !encoded.is_empty(), "{encoded:?} survives PCSX2's split");
+        }
     }
 }

@@ -44,6 +44,7 @@ pub const EXIT_MARKER_PREFIX: &str = "[ps2-rs exit ";
 pub struct Console {
     line: Vec<u8>,
     captured: Vec<u8>,
+    everything: Vec<u8>,
     echo: bool,
     pending_cr: bool,
 }
@@ -52,7 +53,7 @@ impl Console {
     /// A console that keeps every byte (see [`Console::captured`]) and, if `echo`, also writes
     /// each completed line to the host's stdout.
     pub fn new(echo: bool) -> Self {
-        Console { line: Vec::new(), captured: Vec::new(), echo, pending_cr: false }
+        Console { line: Vec::new(), captured: Vec::new(), everything: Vec::new(), echo, pending_cr: false }
     }
 
     /// Appends one byte; a newline flushes the line to stdout.
@@ -84,6 +85,7 @@ impl Console {
         if std::mem::take(&mut self.pending_cr) {
             self.line.push(b'\r');
         }
+        self.everything.extend_from_slice(&self.line);
         if self.line.starts_with(EXIT_MARKER_PREFIX.as_bytes()) && self.line.ends_with(b"]\n") {
             self.line.clear();
             return;
@@ -102,6 +104,12 @@ impl Console {
     /// [`Console::flush`]), without the CR of CR LF and without exit-marker lines.
     pub fn captured(&self) -> &[u8] {
         &self.captured
+    }
+
+    /// Every line the guest printed, exit-marker lines included (what a real EE console log, such as
+    /// PCSX2's, shows; ps2-run's PCSX2 stand-in test replays it).
+    pub fn everything(&self) -> &[u8] {
+        &self.everything
     }
 }
 
@@ -306,6 +314,7 @@ mod tests {
         c.put_str("x\n[ps2-rs exit 0]\r\ny [ps2-rs exit 1]\n");
         c.flush();
         assert_eq!(c.captured(), b"x\ny [ps2-rs exit 1]\n");
+        assert_eq!(c.everything(), b"x\n[ps2-rs exit 0]\ny [ps2-rs exit 1]\n", "a real console log keeps them");
     }
 
     #[test]
