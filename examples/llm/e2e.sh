@@ -7,6 +7,7 @@
 #   STEPS=48 PROMPT="Mr. Darcy said" examples/llm/e2e.sh
 #   BUDGET_KIB=1500 examples/llm/e2e.sh     # weights streamed from the disc every token (the over-RAM path)
 #   PAD=1 examples/llm/e2e.sh               # through the pad menu (a pad script selects preset 2, presses X)
+#   SIM_ARGS="--cdvdfsv-read-reply zero" examples/llm/e2e.sh   # more simulator options
 #
 # Tolerance for the R5900 kernels (`r5900`, `r5900-fpu`: FPU arithmetic that rounds differently from the host's):
 # the EE's greedy token ids must equal the host's at every position up to the first one where they differ, and
@@ -39,7 +40,7 @@ cargo hrun -q --release -p llm-tools --bin llm-generate -- "$model" -p "$prompt"
 cargo build -q --release --example llm
 cp "$CARGO_TARGET_DIR/mips-ps2-ee/release/examples/llm" "$out/llm"
 rm -f "$out/ee.png"
-sim_args="--json $out/ee.json --screenshot $out/ee.png --max-seconds 600"
+sim_args="--json $out/ee.json --screenshot $out/ee.png --max-seconds 600 ${SIM_ARGS:-}"
 if [[ -n "${PAD:-}" ]]; then
     # Through the pad menu: the prompt is the second preset; DOWN selects it, X tells it.
     printf '0 0 -\n400 0 DOWN\n410 0 -\n430 0 CROSS\n440 0 -\n' > "$out/e2e.pad"
