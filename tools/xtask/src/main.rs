@@ -18,6 +18,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 mod canary;
+mod package;
 mod screen;
 
 /// Crates whose EE integration tests run in the simulator (`tests/ee_*.rs` with `harness = false`).
@@ -100,6 +101,7 @@ fn test_all(root: &Path) -> Result<()> {
     )?;
     let elves = build_and_check_ee(root)?;
     eprintln!("    {} EE ELFs are R5900-clean", elves.len());
+    package::check(root)?; // every publishable SDK/LLM crate packages, and builds with its tests from the package
     let disc_data = ee_disc_data(root)?;
     for krate in EE_TEST_CRATES {
         for sim_args in ee_test_variants(krate) {
