@@ -26,9 +26,12 @@ pub struct StartArgs {
 #[unsafe(no_mangle)]
 static mut __ps2_args: StartArgs = StartArgs { argc: 0, argv: [core::ptr::null(); 16], payload: [0; 256] };
 
-/// The program's arguments as the loader passed them (the first is usually the ELF's path).
+/// The program's arguments (the first is usually the ELF's path, e.g. `cdrom0:\HELLO.ELF;1`).
 ///
 /// Each argument is returned without its terminating NUL. Invalid or absent argument blocks yield nothing.
+/// Arguments the runner encoded (see [`decode_arg_in_place`]) are already decoded: `ps2-run` passes
+/// `prompt=It is` as `%%prompt=It+is`, because PCSX2 cuts its `-gameargs` at every space, and this returns
+/// `prompt=It is` again, in PCSX2 and in the simulator alike.
 pub fn args() -> impl Iterator<Item = &'static [u8]> {
     // SAFETY: written once by the kernel before any Rust code runs, never written again.
     let block = unsafe { &*core::ptr::addr_of!(__ps2_args) };
@@ -37,6 +40,67 @@ pub fn args() -> impl Iterator<Item = &'static [u8]> {
         // SAFETY: the kernel stores NUL-terminated strings inside the payload area.
         unsafe { core::ffi::CStr::from_ptr(p.cast()).to_bytes() }
     })
+}
+
+/// The prefix of an encoded argument.
+pub const ENCODED_ARG_PREFIX: &[u8] = b"%%";
+
+/// Decodes an argument the runner encoded, in place; returns its new length. An argument that does not start
+/// with [`ENCODED_ARG_PREFIX`] (`%%`) is left as it is. After the prefix, `+` stands for a space and `%XX`
+/// (two hex digits) for the byte `0xXX`; anything else is itself (a `%` without two hex digits too).
+///
+/// This is how `ps2-run` gets arguments with spaces through PCSX2, whose `-gameargs` has no quoting; an
+/// argument that starts with `%%` itself is always encoded by the runner, so decoding is unambiguous.
+pub fn decode_arg_in_place(arg: &mut [u8]) -> usize {
+    if !arg.starts_with(ENCODED_ARG_PREFIX) {
+        return arg.len();
+    }
+    let hex = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    };
+    // The output never overtakes the input: it starts two bytes behind and grows at most one per byte read.
+    let (mut read, mut write) = (ENCODED_ARG_PREFIX.len(), 0);
+    while read < arg.len() {
+        let byte = arg[read];
+        read += 1;
+        arg[write] = match byte {
+            b'+' => b' ',
+            b'%' => match (arg.get(read).copied().and_then(hex), arg.get(read + 1).copied().and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    read += 2;
+                    high << 4 | low
+                }
+                _ => b'%',
+            },
+            other => other,
+        };
+        write += 1;
+    }
+    write
+}
+
+/// Decodes the encoded arguments of the block the kernel filled in, before `main` runs. Only strings inside
+/// the block's own payload are rewritten (each keeps its place; the decoded text is shorter).
+#[cfg_attr(not(target_arch = "mips"), allow(dead_code))]
+fn decode_args() {
+    // SAFETY: runs once before `main`, single-threaded; nothing borrows the block yet.
+    let block = unsafe { &mut *core::ptr::addr_of_mut!(__ps2_args) };
+    let argc = block.argc.clamp(0, 16) as usize;
+    let payload = block.payload.as_mut_ptr_range();
+    for &pointer in &block.argv[..argc] {
+        let start = pointer as usize;
+        if start < payload.start as usize || start >= payload.end as usize {
+            continue;
+        }
+        let offset = start - payload.start as usize;
+        let room = &mut block.payload[offset..];
+        let Some(len) = room.iter().position(|&b| b == 0) else { continue };
+        let decoded = decode_arg_in_place(&mut room[..len]);
+        room[decoded] = 0;
+    }
 }
 
 /// What `main` may return, converted to the exit code passed to the kernel's `Exit`.
@@ -124,6 +188,7 @@ extern "C" fn __ps2_rust_start() -> ! {
     // Linker-script symbols: only their addresses are used.
     let (heap_start, heap_size) = (core::ptr::addr_of!(_end) as *mut u8, core::ptr::addr_of!(_heap_size) as i32);
     syscall::setup_heap(heap_start, heap_size);
+    decode_args();
     crate::cache::flush_all();
     // SAFETY: start-up is complete; ps2sdk enables interrupts at this point as well.
     unsafe { crate::arch::ei() };
@@ -187,3 +252,27 @@ __ps2_exit_thread:
     .set pop
 "#
 );
+
+#[cfg(test)]
+mod tests {
+    use super::decode_arg_in_place;
+
+    fn decode(text: &str) -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        let len = decode_arg_in_place(&mut bytes);
+        String::from_utf8(bytes[..len].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn encoded_arguments_decode_and_plain_ones_stay() {
+        // The runner's encodings (tools/ps2-run/src/backend.rs `encode_arg`).
+        assert_eq!(decode("%%prompt=It+is+a+truth"), "prompt=It is a truth");
+        assert_eq!(decode("%%a%2Bb+100%25"), "a+b 100%");
+        assert_eq!(decode("%%"), "");
+        assert_eq!(decode("%%%25%25x"), "%%x");
+        assert_eq!(decode("%%tab%09here+%C3%A9"), "tab\there é");
+        assert_eq!(decode("steps=24"), "steps=24", "not encoded");
+        assert_eq!(decode("a+b%20c"), "a+b%20c", "only after the prefix");
+        assert_eq!(decode("%%50%+%zz%4"), "50% %zz%4", "a % without two hex digits is itself");
+    }
+}

@@ -25,6 +25,8 @@ mod ee {
         semaphores_count,
         threads_run_and_signal,
         kernel_errors_name_the_call,
+        encoded_arguments_decode_on_the_ee,
+        arguments_start_with_the_boot_path_and_are_decoded,
     );
 
     static mut ZEROED: [u32; 64] = [0; 64];
@@ -153,6 +155,22 @@ mod ee {
         let err = syscall::signal_sema(syscall::SemaId(200)).unwrap_err();
         assert_eq!(err.call, "SignalSema");
         assert!(err.code < 0);
+    }
+
+    fn encoded_arguments_decode_on_the_ee() {
+        // What ps2-run does to an argument with spaces (PCSX2 cuts -gameargs at spaces), undone in place.
+        let mut arg = *b"%%prompt=It+is+a+truth%2C+universally%25";
+        let len = ps2_sys::rt::decode_arg_in_place(&mut arg);
+        assert_eq!(&arg[..len], b"prompt=It is a truth, universally%");
+        let mut plain = *b"steps=24";
+        assert_eq!(ps2_sys::rt::decode_arg_in_place(&mut plain), 8);
+        assert_eq!(&plain, b"steps=24");
+    }
+
+    fn arguments_start_with_the_boot_path_and_are_decoded() {
+        let args: Vec<&[u8]> = ps2_sys::rt::args().collect();
+        assert!(!args.is_empty(), "argv[0] is the boot path");
+        assert!(args.iter().all(|a| !a.starts_with(ps2_sys::rt::ENCODED_ARG_PREFIX)), "decoded before main");
     }
 }
 

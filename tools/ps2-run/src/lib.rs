@@ -21,6 +21,7 @@
 //! * `PS2_SIM_ARGS="--json out.json --max-seconds 120"` passes options to the simulator;
 //! * `PS2_DISC_DIR=<dir>` overrides the data-file folder;
 //! * `PS2_SKIP_ISA_CHECK=1` skips the ISA check;
+//! * `PS2_BIOS=<file>` and `PS2_TIMEOUT=<seconds>` are read by the PCSX2 backend ([`backend::pcsx2`]);
 //! * `CARGO_MANIFEST_DIR` (set by cargo for `cargo run` / `cargo test`) locates the package's `disc/` folder.
 
 #![warn(missing_docs)]
