@@ -16,7 +16,8 @@
 //! Known gaps, by design: ps2-sys's EE tests use ps2-alloc, and ps2-cdvd's ISO9660 image tests use ps2-iso;
 //! both crates depend on the one whose tests use them, so those dev-dependencies are path-only (a versioned
 //! cycle cannot be published) and `cargo package` drops them. ps2-sys's EE tests therefore build here for the
-//! host only (where they are empty programs), and ps2-cdvd's image tests are not packaged at all.
+//! host only (where they are empty programs), and neither ps2-sys's examples nor ps2-cdvd's image tests are
+//! packaged (cargo says it ignores them).
 
 use std::path::{Path, PathBuf};
 
