@@ -232,7 +232,9 @@ mod standin {
         }
 
         // `R5900.cpp` `eeloadHook2` + `ParseArgumentString`: the boot path, a space and the `-gameargs`
-        // string, cut at every space (runs of spaces collapse; no quoting), at most `kMaxArgs` strings.
+        // string, cut at every space (runs of spaces collapse; no quoting), at most `kMaxArgs` strings, the
+        // rest dropped with only a log line (its value was not found in the source read; 16 is assumed, what
+        // the kernel's argument block holds).
         let game_args: Vec<String> = o
             .gameargs
             .as_deref()
@@ -548,6 +550,12 @@ mod cases {
         std::fs::create_dir(&ini).unwrap();
         let out = f.runner(&[]).output().unwrap();
         check(out.status.code() == Some(2) && String::from_utf8_lossy(&out.stderr).contains("PCSX2.ini"), || describe(&out))?;
+
+        let f = Fixture::new(program("x\n", true, 0), true);
+        let many: Vec<String> = (0..20).map(|i| format!("arg{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let out = f.runner(&many).output().unwrap();
+        check(out.status.code() == Some(2) && String::from_utf8_lossy(&out.stderr).contains("argument block"), || describe(&out))?;
 
         let out = f.runner(&[]).env("PCSX2", f.path("no/pcsx2-qt")).output().unwrap();
         check(out.status.code() == Some(2) && String::from_utf8_lossy(&out.stderr).contains("PCSX2 not found"), || describe(&out))?;

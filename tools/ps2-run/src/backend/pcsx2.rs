@@ -191,7 +191,9 @@ pub fn resolve_executable(pcsx2: &Path, path_var: Option<&std::ffi::OsStr>) -> R
 /// runner could not give PCSX2 a private configuration.
 pub fn user_data_root(pcsx2: &Path, env: &Pcsx2Env) -> Result<PathBuf, String> {
     let executable = std::fs::canonicalize(pcsx2).unwrap_or_else(|_| pcsx2.to_path_buf());
-    if let Some(app_root) = executable.parent() {
+    // An AppImage's program folder is inside the image, where there is no portable.txt.
+    let appimage = executable.extension().is_some_and(|e| e.eq_ignore_ascii_case("AppImage"));
+    if !appimage && let Some(app_root) = executable.parent() {
         for marker in ["portable.ini", "portable.txt"] {
             if app_root.join(marker).exists() {
                 return Err(format!(
@@ -593,6 +595,9 @@ mod tests {
         assert_eq!(user_data_root(&exe, &env(None)).unwrap(), Path::new("/home/me/.config/PCSX2"));
         std::fs::write(dir.path().join("portable.txt"), b"").unwrap();
         assert!(user_data_root(&exe, &env(None)).unwrap_err().contains("portable"));
+        let appimage = dir.path().join("pcsx2-v2.2.0-linux-appimage-x64-Qt.AppImage");
+        std::fs::write(&appimage, b"").unwrap();
+        assert_eq!(user_data_root(&appimage, &env(None)).unwrap(), Path::new("/home/me/.config/PCSX2"), "inside the image");
     }
 
     #[test]
