@@ -18,6 +18,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 mod canary;
+mod new_project;
 mod package;
 mod screen;
 
@@ -36,7 +37,7 @@ fn ee_test_variants(krate: &str) -> &'static [&'static str] {
 /// Host tools: never built for the EE.
 const HOST_ONLY_EXCLUDES: &[&str] = &[
     "--exclude", "r5900", "--exclude", "ps2-sim", "--exclude", "ps2-run", "--exclude", "ps2-iso", "--exclude", "ps2-gs",
-    "--exclude", "ps2-isacheck", "--exclude", "llm-tools", "--exclude", "xtask",
+    "--exclude", "ps2-isacheck", "--exclude", "llm-tools", "--exclude", "xtask", "--exclude", "cargo-ps2",
 ];
 
 /// Examples run in step 5: name, simulator options (`PS2_SIM_ARGS`), and lines their output must contain.
@@ -102,6 +103,7 @@ fn test_all(root: &Path) -> Result<()> {
     let elves = build_and_check_ee(root)?;
     eprintln!("    {} EE ELFs are R5900-clean", elves.len());
     package::check(root)?; // every publishable SDK/LLM crate packages, and builds with its tests from the package
+    new_project::check(root)?; // `cargo ps2 new` + `cargo ps2 run`/`test` in a project outside the workspace
     let disc_data = ee_disc_data(root)?;
     for krate in EE_TEST_CRATES {
         for sim_args in ee_test_variants(krate) {
