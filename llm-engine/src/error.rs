@@ -15,10 +15,12 @@ pub enum FormatError {
         /// Bytes available.
         available: u64,
     },
-    /// The first four bytes are not the format's magic.
+    /// The first four bytes are not the format's magic (of the model file, or of the tokenizer blob).
     BadMagic {
         /// The bytes found.
         found: [u8; 4],
+        /// The magic that was expected (`PLLM` or `TOKN`).
+        expected: [u8; 4],
     },
     /// A header or directory field has an impossible value.
     BadField {
@@ -70,6 +72,16 @@ pub enum FormatError {
         /// Tensor name.
         tensor: TensorName,
     },
+    /// A tensor holds a non-finite number (NaN or ±infinity) where a finite one is needed: a
+    /// quantization scale, or an f32 weight.
+    NonFinite {
+        /// Tensor name.
+        tensor: TensorName,
+        /// `"scale"` or `"value"`.
+        what: &'static str,
+        /// Byte offset of the number within the tensor's data.
+        at: u64,
+    },
     /// The tokenizer blob is malformed.
     BadTokenizer {
         /// What is wrong.
@@ -104,7 +116,16 @@ impl fmt::Display for FormatError {
             Self::Truncated { what, needed, available } => {
                 write!(f, "file truncated in {what}: needs {needed} bytes, has {available}")
             }
-            Self::BadMagic { found } => write!(f, "bad magic {found:02x?} (expected \"PLLM\")"),
+            Self::BadMagic { found, expected } => {
+                write!(f, "bad magic ")?;
+                write_magic(f, found)?;
+                write!(f, ", expected ")?;
+                write_magic(f, expected)?;
+                if *expected == crate::format::MAGIC {
+                    f.write_str(": not a PLLM model file")?;
+                }
+                Ok(())
+            }
             Self::BadField { field, value } => write!(f, "bad header field {field} = {value}"),
             Self::BadTensorField { tensor, field, value } => {
                 write!(f, "tensor {tensor}: bad field {field} = {value}")
@@ -119,9 +140,25 @@ impl fmt::Display for FormatError {
             Self::TensorOutOfBounds { tensor } => write!(f, "tensor {tensor}: data outside the file"),
             Self::MissingTensor { tensor } => write!(f, "tensor {tensor} missing from the directory"),
             Self::DuplicateTensor { tensor } => write!(f, "tensor {tensor} appears twice"),
+            Self::NonFinite { tensor, what, at } => {
+                write!(f, "tensor {tensor}: non-finite {what} (NaN or infinity) at byte {at} of its data")
+            }
             Self::BadTokenizer { reason, at } => write!(f, "bad tokenizer blob: {reason} (at {at})"),
         }
     }
+}
+
+/// Writes four magic bytes as hex and as ASCII (non-printable bytes as `.`): `50 4B 03 04 ("PK..")`.
+fn write_magic(f: &mut fmt::Formatter<'_>, bytes: &[u8; 4]) -> fmt::Result {
+    for (i, b) in bytes.iter().enumerate() {
+        write!(f, "{}{b:02X}", if i == 0 { "" } else { " " })?;
+    }
+    f.write_str(" (\"")?;
+    for &b in bytes {
+        let c = if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' };
+        write!(f, "{c}")?;
+    }
+    f.write_str("\")")
 }
 
 /// Any error of the engine: a format problem, an I/O failure of a reader, or a misuse.
@@ -145,10 +182,29 @@ pub enum EngineError {
         /// The exclusive limit.
         limit: u64,
     },
-    /// The requested configuration is not supported (e.g. RAM budget too small to stream).
+    /// The requested configuration is not supported.
     Unsupported {
         /// Explanation.
         reason: &'static str,
+    },
+    /// Memory the model needs is more than there is (or than the address space can hold): the KV
+    /// cache of a long `seq_len`, or streaming buffers larger than the RAM budget.
+    OutOfMemory {
+        /// What needed the memory, e.g. `"the KV cache (2 × n_layers × seq_len × kv_dim f32)"`.
+        what: &'static str,
+        /// Bytes needed (`u64::MAX` when the size itself overflows).
+        needed: u64,
+        /// Bytes available, when known (a RAM budget; `None` when the allocator refused).
+        available: Option<u64>,
+    },
+    /// A setting (sampler parameter, `LLM.CFG` value) is outside its valid range.
+    BadSetting {
+        /// The setting's name, e.g. `"temperature"`.
+        setting: &'static str,
+        /// The value given.
+        value: f32,
+        /// The rule it breaks, e.g. `"must be a finite number >= 0"`.
+        rule: &'static str,
     },
 }
 
@@ -167,6 +223,19 @@ impl fmt::Display for EngineError {
                 write!(f, "{what} {value} out of range (must be < {limit})")
             }
             Self::Unsupported { reason } => write!(f, "unsupported: {reason}"),
+            Self::OutOfMemory { what, needed, available } => {
+                write!(f, "not enough memory for {what}: ")?;
+                if *needed == u64::MAX {
+                    write!(f, "its size overflows 64 bits")?;
+                } else {
+                    write!(f, "needs {needed} bytes ({} MiB)", needed >> 20)?;
+                }
+                match available {
+                    Some(available) => write!(f, ", only {available} bytes ({} MiB) available", available >> 20),
+                    None => write!(f, ", the allocator refused"),
+                }
+            }
+            Self::BadSetting { setting, value, rule } => write!(f, "bad setting {setting} = {value}: {rule}"),
         }
     }
 }

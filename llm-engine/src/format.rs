@@ -214,12 +214,22 @@ pub struct ModelConfig {
 impl ModelConfig {
     /// Width of one attention head.
     pub fn head_size(&self) -> usize {
-        (self.dim / self.n_heads) as usize
+        // 0 for a config without heads: `validate` rejects it, but this must not divide by zero first.
+        self.dim.checked_div(self.n_heads).unwrap_or(0) as usize
     }
 
     /// Width of the key/value projections.
     pub fn kv_dim(&self) -> usize {
-        self.head_size() * self.n_kv_heads as usize
+        self.head_size().saturating_mul(self.n_kv_heads as usize)
+    }
+
+    /// Bytes of the f32 KV cache (keys and values: `2 × n_layers × seq_len × kv_dim × 4`), computed
+    /// in 64 bits; `None` if even that overflows.
+    pub fn kv_cache_bytes(&self) -> Option<u64> {
+        (self.n_layers as u64)
+            .checked_mul(self.seq_len as u64)?
+            .checked_mul(self.kv_dim() as u64)?
+            .checked_mul(2 * 4)
     }
 
     /// Checks the shape invariants the forward pass relies on.
@@ -345,7 +355,7 @@ impl ModelInfo {
         }
         let found = [bytes[0], bytes[1], bytes[2], bytes[3]];
         if found != MAGIC {
-            return Err(FormatError::BadMagic { found });
+            return Err(FormatError::BadMagic { found, expected: MAGIC });
         }
         let stored = read_u32(bytes, 124);
         let computed = crc32(&bytes[..124]);
@@ -438,6 +448,22 @@ impl ModelInfo {
             && let Some(index) = self.find(TensorRole::Classifier, 0) {
                 return Err(FormatError::DuplicateTensor { tensor: self.tensors[index].name() });
             }
+        Ok(())
+    }
+
+    /// Checks tensor `index`'s data (its `byte_len` bytes): the CRC-32, then that every f32 value
+    /// and every quantization scale is finite.
+    pub fn verify_tensor(&self, index: usize, data: &[u8]) -> Result<(), FormatError> {
+        let entry = &self.tensors[index];
+        let data = &data[..(entry.byte_len as usize).min(data.len())];
+        if crc32(data) != entry.crc32 {
+            return Err(FormatError::CrcMismatch { tensor: entry.name() });
+        }
+        let (cols, group, stride) = (entry.cols as usize, self.config.group_size as usize, entry.row_stride as usize);
+        if let Some(at) = crate::quant::first_non_finite(entry.quant, cols, group, stride, data) {
+            let what = if entry.quant == Quant::F32 { "value" } else { "scale" };
+            return Err(FormatError::NonFinite { tensor: entry.name(), what, at: at as u64 });
+        }
         Ok(())
     }
 

@@ -40,6 +40,7 @@ pub mod format;
 pub mod kernels;
 pub mod quant;
 pub mod sampler;
+pub mod settings;
 pub mod streaming;
 pub mod tokenizer;
 pub mod transformer;

@@ -78,6 +78,31 @@ fn round4(value: u32) -> u32 {
     value.div_ceil(4) * 4
 }
 
+/// Where a tensor holds a non-finite number that must be finite: every value of an f32 tensor,
+/// every scale of a Q8, Q4 or ternary one (a NaN or infinite scale turns a whole group of weights
+/// into NaN). Returns the byte offset within `data` of the first one, or `None` when all are
+/// finite (raw data is not checked). `data` is the tensor's rows of `row_stride` bytes each.
+pub fn first_non_finite(quant: Quant, cols: usize, group_size: usize, row_stride: usize, data: &[u8]) -> Option<usize> {
+    let floats_per_row = match quant {
+        Quant::F32 => cols,
+        Quant::Q8 | Quant::Q4 => cols.checked_div(group_size)?,
+        Quant::Ternary => 1,
+        Quant::Raw => return None,
+    };
+    if row_stride == 0 {
+        return None;
+    }
+    for (r, row) in data.chunks(row_stride).enumerate() {
+        for (i, bytes) in row.chunks_exact(4).take(floats_per_row).enumerate() {
+            // Exponent all ones: infinity or NaN. An integer test, cheap on the soft-float EE.
+            if u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) & 0x7F80_0000 == 0x7F80_0000 {
+                return Some(r * row_stride + 4 * i);
+            }
+        }
+    }
+    None
+}
+
 /// Reads the little-endian f32 at byte `at`.
 #[inline(always)]
 pub fn f32_at(bytes: &[u8], at: usize) -> f32 {

@@ -4,6 +4,8 @@
 
 use alloc::vec::Vec;
 
+use crate::error::EngineError;
+
 /// xorshift64* generator, bit-compatible with llama2.c's `random_u32` / `random_f32`.
 #[derive(Clone, Debug)]
 pub struct XorShiftRng {
@@ -51,6 +53,25 @@ impl Default for SamplerConfig {
     }
 }
 
+impl SamplerConfig {
+    /// Checks the ranges: `temperature` finite and ≥ 0, `top_p` in `[0, 1]`, `repetition_penalty`
+    /// finite and > 0. A NaN or negative value would otherwise sample silently wrong (a NaN
+    /// temperature makes every probability NaN).
+    pub fn validate(&self) -> Result<(), EngineError> {
+        let bad = |setting, value, rule| Err(EngineError::BadSetting { setting, value, rule });
+        if !(self.temperature.is_finite() && self.temperature >= 0.0) {
+            return bad("temperature", self.temperature, "must be a finite number >= 0 (0 = greedy)");
+        }
+        if !(self.top_p.is_finite() && (0.0..=1.0).contains(&self.top_p)) {
+            return bad("top_p", self.top_p, "must be a number from 0 to 1 (0 or 1 = off)");
+        }
+        if !(self.repetition_penalty.is_finite() && self.repetition_penalty > 0.0) {
+            return bad("repetition_penalty", self.repetition_penalty, "must be a finite number > 0 (1 = off)");
+        }
+        Ok(())
+    }
+}
+
 /// A sampler with its RNG and candidate buffer.
 #[derive(Clone, Debug)]
 pub struct Sampler {
@@ -64,9 +85,16 @@ fn by_value_descending(a: &(f32, u32), b: &(f32, u32)) -> core::cmp::Ordering {
 }
 
 impl Sampler {
-    /// A sampler for a vocabulary of `vocab_size` tokens.
+    /// A sampler for a vocabulary of `vocab_size` tokens. The settings are not checked: for
+    /// settings a user gave, use [`Sampler::try_new`].
     pub fn new(config: SamplerConfig, vocab_size: usize) -> Self {
         Self { config, rng: XorShiftRng::new(config.seed), candidates: Vec::with_capacity(vocab_size) }
+    }
+
+    /// A sampler for settings a user gave: [`SamplerConfig::validate`] first.
+    pub fn try_new(config: SamplerConfig, vocab_size: usize) -> Result<Self, EngineError> {
+        config.validate()?;
+        Ok(Self::new(config, vocab_size))
     }
 
     /// The settings.

@@ -11,7 +11,6 @@ use alloc::vec::Vec;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-use crate::crc32::crc32;
 use crate::error::{EngineError, FormatError};
 use crate::format::{HEADER_LEN, ModelInfo, SECTOR_SIZE, TensorRole, round_up_to_sector};
 use crate::weights::WeightSource;
@@ -29,13 +28,22 @@ pub struct AlignedBuffer {
 unsafe impl Send for AlignedBuffer {}
 
 impl AlignedBuffer {
-    /// Allocates `len` zero bytes (at least one byte is allocated).
+    /// Allocates `len` zero bytes (at least one byte is allocated); aborts if the allocator refuses
+    /// (see [`AlignedBuffer::try_new`]).
     pub fn new(len: usize) -> Self {
         let layout = Layout::from_size_align(len.max(1), BUFFER_ALIGN).expect("buffer size overflows");
+        Self::try_new(len).unwrap_or_else(|_| alloc::alloc::handle_alloc_error(layout))
+    }
+
+    /// Allocates `len` zero bytes, or returns [`EngineError::OutOfMemory`] (naming `len`) when the
+    /// size is impossible or the allocator refuses.
+    pub fn try_new(len: usize) -> Result<Self, EngineError> {
+        let refused = EngineError::OutOfMemory { what: "a tensor buffer", needed: len as u64, available: None };
+        let layout = Layout::from_size_align(len.max(1), BUFFER_ALIGN).map_err(|_| refused.clone())?;
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
-        let ptr = NonNull::new(raw).unwrap_or_else(|| alloc::alloc::handle_alloc_error(layout));
-        Self { ptr, len }
+        let ptr = NonNull::new(raw).ok_or(refused)?;
+        Ok(Self { ptr, len })
     }
 }
 
@@ -239,9 +247,12 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
     thresholds.sort_unstable();
     thresholds.dedup();
     let mut best: Option<ResidencyPlan> = None;
+    // The least any plan needs: for the error message when none fits.
+    let mut least_needed = u64::MAX;
     for &largest in thresholds.iter().rev() {
         let reserve = 2 * largest + row_buffer;
         if reserve > budget {
+            least_needed = least_needed.min(reserve);
             continue;
         }
         let mut resident = vec![false; count];
@@ -253,6 +264,7 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
             }
         }
         if used + reserve > budget {
+            least_needed = least_needed.min(used + reserve);
             continue;
         }
         for &i in &ranked {
@@ -272,7 +284,11 @@ pub fn plan_residency(info: &ModelInfo, budget: u64) -> Result<ResidencyPlan, En
             best = Some(plan);
         }
     }
-    best.ok_or(EngineError::Unsupported { reason: "RAM budget smaller than the streaming buffers" })
+    best.ok_or(EngineError::OutOfMemory {
+        what: "the weights: two streaming buffers of the largest streamed matrix, a row buffer and the matrices too large to stream",
+        needed: least_needed,
+        available: Some(budget),
+    })
 }
 
 #[derive(Debug)]
@@ -308,11 +324,9 @@ impl<R: TensorReader> StreamingWeights<R> {
         for (i, entry) in info.tensors.iter().enumerate() {
             if plan.resident[i] {
                 // Devices read whole sectors: read the tensor's sectors, use its bytes.
-                let mut buffer = AlignedBuffer::new(Self::read_len(&info, i) as usize);
+                let mut buffer = AlignedBuffer::try_new(Self::read_len(&info, i) as usize)?;
                 reader.read_now(entry.offset, &mut buffer)?;
-                if crc32(&buffer[..entry.byte_len as usize]) != entry.crc32 {
-                    return Err(FormatError::CrcMismatch { tensor: entry.name() }.into());
-                }
+                info.verify_tensor(i, &buffer[..entry.byte_len as usize])?;
                 resident.push(Some(buffer));
             } else {
                 resident.push(None);
@@ -338,10 +352,10 @@ impl<R: TensorReader> StreamingWeights<R> {
         Ok(Self {
             reader,
             slots: [
-                StreamSlot { buffer: AlignedBuffer::new(slot_len), tensor: None, pending: false },
-                StreamSlot { buffer: AlignedBuffer::new(slot_len), tensor: None, pending: false },
+                StreamSlot { buffer: AlignedBuffer::try_new(slot_len)?, tensor: None, pending: false },
+                StreamSlot { buffer: AlignedBuffer::try_new(slot_len)?, tensor: None, pending: false },
             ],
-            row_buffer: AlignedBuffer::new(row_len),
+            row_buffer: AlignedBuffer::try_new(row_len)?,
             info,
             plan,
             resident,
@@ -420,7 +434,7 @@ impl<R: TensorReader> StreamingWeights<R> {
         let len = Self::read_len(&self.info, index) as usize;
         if self.slots[0].buffer.len() < len {
             // Norms and the tokenizer may exceed the matrix buffers of a tiny model.
-            self.slots[0].buffer = AlignedBuffer::new(len);
+            self.slots[0].buffer = AlignedBuffer::try_new(len)?;
         }
         self.start_into(0, index)?;
         self.wait_slot(0)?;
@@ -455,10 +469,9 @@ impl<R: TensorReader> WeightSource for StreamingWeights<R> {
             None => self.read_once(index)?,
         };
         if !self.crc_checked[index] {
-            let entry = &self.info.tensors[index];
-            if crc32(&self.slots[slot].buffer[..byte_len]) != entry.crc32 {
+            if let Err(error) = self.info.verify_tensor(index, &self.slots[slot].buffer[..byte_len]) {
                 self.slots[slot].tensor = None;
-                return Err(FormatError::CrcMismatch { tensor: entry.name() }.into());
+                return Err(error.into());
             }
             self.crc_checked[index] = true;
         }
@@ -497,7 +510,7 @@ impl<R: TensorReader> WeightSource for StreamingWeights<R> {
         let end = round_up_to_sector(start + stride as u64).min(self.info.file_len);
         let len = (end - first_sector) as usize;
         if self.row_buffer.len() < len {
-            self.row_buffer = AlignedBuffer::new(len);
+            self.row_buffer = AlignedBuffer::try_new(len)?;
         }
         self.reader.read_now(first_sector, &mut self.row_buffer[..len])?;
         let skip = (start - first_sector) as usize;

@@ -380,7 +380,7 @@ impl Tokenizer {
             return Err(FormatError::Truncated { what: "tokenizer header", needed: BLOB_HEADER_LEN as u64, available: bytes.len() as u64 });
         }
         if bytes[..4] != BLOB_MAGIC {
-            return Err(bad("magic", 0));
+            return Err(FormatError::BadMagic { found: [bytes[0], bytes[1], bytes[2], bytes[3]], expected: BLOB_MAGIC });
         }
         let u32_at = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
         if u32_at(4) != BLOB_VERSION {

@@ -93,12 +93,17 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
         let kv_dim = config.kv_dim();
         let seq_len = config.seq_len as usize;
         let head_size = config.head_size();
-        // A crafted header could ask for an impossible KV cache: refuse instead of overflowing.
+        // A valid header can ask for a KV cache larger than the machine (or the address space): size
+        // it in 64 bits, allocate it first and fallibly, and say how large it is when it does not fit.
+        let kv_bytes = config.kv_cache_bytes().unwrap_or(u64::MAX);
+        let kv_error = EngineError::OutOfMemory { what: KV_CACHE, needed: kv_bytes, available: None };
         let cache_len = layers_n
             .checked_mul(seq_len)
             .and_then(|n| n.checked_mul(kv_dim))
             .filter(|&n| n <= isize::MAX as usize / 8)
-            .ok_or(EngineError::Unsupported { reason: "KV cache size overflows the address space" })?;
+            .ok_or(kv_error.clone())?;
+        let key_cache = zeroed(cache_len, KV_CACHE).map_err(|_| kv_error.clone())?;
+        let value_cache = zeroed(cache_len, KV_CACHE).map_err(|_| kv_error)?;
         let missing = EngineError::Unsupported { reason: "tensor missing from directory" };
         let find = |role, layer| info.find(role, layer).ok_or(missing.clone());
         let mut layers = Vec::with_capacity(layers_n);
@@ -118,23 +123,25 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
         let inverse_frequencies = (0..head_size / 2)
             .map(|i| 1.0 / libm::powf(config.rope_theta, (2 * i) as f32 / head_size as f32))
             .collect();
+        const ACTIVATIONS: &str = "the activations";
+        let norms_len = layers_n.checked_mul(dim).ok_or(EngineError::OutOfMemory { what: "the norm weights", needed: u64::MAX, available: None })?;
         let mut state = RunState {
-            x: vec![0.0; dim],
-            xb: vec![0.0; dim],
-            xb2: vec![0.0; dim],
-            hb: vec![0.0; hidden],
-            hb2: vec![0.0; hidden],
-            q: vec![0.0; dim],
-            att: vec![0.0; seq_len],
-            logits: vec![0.0; config.vocab_size as usize],
-            key_cache: vec![0.0; cache_len],
-            value_cache: vec![0.0; cache_len],
+            x: zeroed(dim, ACTIVATIONS)?,
+            xb: zeroed(dim, ACTIVATIONS)?,
+            xb2: zeroed(dim, ACTIVATIONS)?,
+            hb: zeroed(hidden, ACTIVATIONS)?,
+            hb2: zeroed(hidden, ACTIVATIONS)?,
+            q: zeroed(dim, ACTIVATIONS)?,
+            att: zeroed(seq_len, "the attention scores")?,
+            logits: zeroed(config.vocab_size as usize, "the logits")?,
+            key_cache,
+            value_cache,
             rope_cos: vec![0.0; head_size / 2],
             rope_sin: vec![0.0; head_size / 2],
             inverse_frequencies,
-            attention_norms: vec![0.0; layers_n * dim],
-            ffn_norms: vec![0.0; layers_n * dim],
-            final_norm: vec![0.0; dim],
+            attention_norms: zeroed(norms_len, "the norm weights")?,
+            ffn_norms: zeroed(norms_len, "the norm weights")?,
+            final_norm: zeroed(dim, "the norm weights")?,
         };
         for layer in 0..layers_n {
             let span = layer * dim..(layer + 1) * dim;
@@ -288,6 +295,36 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
         self.kernels.matvec(&mut st.logits, &w, &st.xb);
         Ok(&self.state.logits)
     }
+}
+
+/// Bytes [`Transformer::new`] allocates besides the weights: the KV cache, activations, logits and
+/// norm weights, computed in 64 bits (saturating), so that a caller can check a model against the
+/// free RAM before loading anything (the EE demo does, to say "the KV cache needs N bytes").
+pub fn runtime_bytes(config: &ModelConfig) -> u64 {
+    let (dim, hidden, layers) = (config.dim as u64, config.hidden_dim as u64, config.n_layers as u64);
+    let f32s = 4 * dim + 2 * hidden + config.seq_len as u64 + config.vocab_size as u64 + (2 * layers + 1) * dim + config.head_size() as u64 * 3 / 2;
+    config.kv_cache_bytes().unwrap_or(u64::MAX).saturating_add(f32s.saturating_mul(4))
+}
+
+const KV_CACHE: &str = "the KV cache (2 x n_layers x seq_len x kv_dim f32)";
+
+/// `len` zeroed f32s, or [`EngineError::OutOfMemory`] naming `what` if the allocator refuses.
+/// Zeroed allocation (not a write of every element): a large KV cache costs no time until used.
+fn zeroed(len: usize, what: &'static str) -> Result<Vec<f32>, EngineError> {
+    let refused = EngineError::OutOfMemory { what, needed: (len as u64).saturating_mul(4), available: None };
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = core::alloc::Layout::array::<f32>(len).map_err(|_| refused.clone())?;
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { alloc::alloc::alloc_zeroed(layout) }.cast::<f32>();
+    if ptr.is_null() {
+        return Err(refused);
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[f32; len]` (the
+    // layout a `Vec<f32>` of capacity `len` uses), and all-zero bits are the f32 0.0: `len`
+    // initialised elements.
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
 /// Shape and storage format of one tensor, copied from the directory so that views can be built

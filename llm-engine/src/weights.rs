@@ -1,6 +1,5 @@
 //! Where weights come from: the [`WeightSource`] trait and its all-in-RAM implementation.
 
-use crate::crc32::crc32;
 use crate::error::{EngineError, FormatError};
 use crate::format::ModelInfo;
 
@@ -20,7 +19,7 @@ pub trait WeightSource {
 }
 
 /// A whole model file held in memory (a `Vec<u8>`, a `&'static [u8]` linked into the ELF, ...).
-/// All tensor CRCs are checked once at construction.
+/// All tensor CRCs (and that scales and f32 values are finite) are checked once at construction.
 #[derive(Debug)]
 pub struct InMemoryWeights<B: AsRef<[u8]>> {
     bytes: B,
@@ -32,11 +31,9 @@ impl<B: AsRef<[u8]>> InMemoryWeights<B> {
     pub fn new(bytes: B) -> Result<Self, FormatError> {
         let data = bytes.as_ref();
         let info = ModelInfo::parse(data, data.len() as u64)?;
-        for entry in &info.tensors {
+        for (index, entry) in info.tensors.iter().enumerate() {
             let start = entry.offset as usize;
-            if crc32(&data[start..start + entry.byte_len as usize]) != entry.crc32 {
-                return Err(FormatError::CrcMismatch { tensor: entry.name() });
-            }
+            info.verify_tensor(index, &data[start..start + entry.byte_len as usize])?;
         }
         Ok(Self { bytes, info })
     }

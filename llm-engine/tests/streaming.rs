@@ -73,7 +73,7 @@ fn planner_keeps_the_shared_classifier_first_and_respects_the_budget() {
 fn too_small_a_budget_is_a_clear_error() {
     let file = build_model(&tiny_config(true), Quant::Q8, 3);
     let error = StreamingWeights::new(SliceReader::new(file), 100).unwrap_err();
-    assert!(matches!(error, EngineError::Unsupported { .. }), "{error}");
+    assert!(matches!(error, EngineError::OutOfMemory { available: Some(100), .. }), "{error}");
 }
 
 #[test]

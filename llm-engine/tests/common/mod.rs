@@ -1,6 +1,8 @@
 //! Shared helpers for the engine's integration tests: small random models built in memory.
 #![allow(dead_code)]
 
+pub mod mutate;
+
 use llm_engine::format::{TensorSpec, write_model};
 use llm_engine::quant::quantize_matrix;
 use llm_engine::tokenizer::{Piece, PieceKind, TokenizerOptions};
