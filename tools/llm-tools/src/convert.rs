@@ -115,6 +115,8 @@ pub fn write_model<W: Write + Seek>(
     mut produce: impl FnMut(TensorRole, u16) -> Result<Vec<f32>>,
     mut on_tensor: impl FnMut(&str),
 ) -> Result<Vec<TensorReport>> {
+    // Before anything derives shapes from the config (head_size divides by n_heads).
+    config.validate().map_err(|e| error(format!("model config: {e}")))?;
     if quant == Quant::Q4 && !config.group_size.is_multiple_of(2) {
         return Err(error(format!(
             "q4 needs an even group size, but dim {} and hidden_dim {} only allow group size {}",

@@ -17,11 +17,15 @@ pub struct FileReader {
 }
 
 impl FileReader {
-    /// Opens `path`.
-    pub fn open(path: &Path) -> std::io::Result<Self> {
-        let file = File::open(path)?;
-        let len = file.metadata()?.len();
-        Ok(Self { file, len, pending: None, bytes_read: 0 })
+    /// Opens `path`; errors name it, and a directory is refused as one.
+    pub fn open(path: &Path) -> crate::Result<Self> {
+        let context = |e: std::io::Error| crate::error(format!("{}: {e}", path.display()));
+        let file = File::open(path).map_err(context)?;
+        let metadata = file.metadata().map_err(context)?;
+        if metadata.is_dir() {
+            return Err(crate::error(format!("{}: is a directory, not a model file", path.display())));
+        }
+        Ok(Self { file, len: metadata.len(), pending: None, bytes_read: 0 })
     }
 }
 

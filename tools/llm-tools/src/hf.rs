@@ -2,6 +2,7 @@
 //! (F32, F16 or BF16). Query/key rows are un-permuted from HF's rotate-half layout back to the
 //! adjacent-pair layout the engine's RoPE uses (the inverse of HF's conversion script).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use llm_engine::{ModelConfig, TensorRole};
@@ -55,25 +56,50 @@ pub fn unpermute_rotary(data: &[f32], rows: usize, cols: usize, heads: usize) ->
 }
 
 fn config_u32(config: &Value, key: &str) -> Result<u32> {
-    let value = config.get(key).and_then(Value::as_u64).ok_or_else(|| error(format!("config.json: missing or bad {key:?}")))?;
-    u32::try_from(value).map_err(|_| error(format!("config.json: {key} = {value} too large")))
+    let value = config.get(key).ok_or_else(|| error(format!("config.json: missing {key:?}")))?;
+    let number = value.as_u64().ok_or_else(|| error(format!("config.json: {key} = {value} is not a whole number >= 0")))?;
+    u32::try_from(number).map_err(|_| error(format!("config.json: {key} = {number} is out of range (more than 32 bits)")))
+}
+
+/// An optional key: absent or `null` gives `None`; present with the wrong type is an error (not the default).
+fn optional<'a, T>(config: &'a Value, key: &str, kind: &str, read: impl Fn(&'a Value) -> Option<T>) -> Result<Option<T>> {
+    match config.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value).map(Some).ok_or_else(|| error(format!("config.json: {key} = {value} is not {kind}"))),
+    }
+}
+
+fn config_f32(config: &Value, key: &str, default: f32) -> Result<f32> {
+    let Some(value) = optional(config, key, "a number", Value::as_f64)? else { return Ok(default) };
+    let single = value as f32;
+    if !single.is_finite() {
+        return Err(error(format!("config.json: {key} = {value} is not a finite 32-bit float")));
+    }
+    Ok(single)
 }
 
 /// Parses `config.json` into a model configuration.
 pub fn parse_config(text: &str) -> Result<ModelConfig> {
     let json: Value = serde_json::from_str(text).map_err(|e| error(format!("config.json: {e}")))?;
+    if !json.is_object() {
+        return Err(error("config.json: not a JSON object"));
+    }
     let n_heads = config_u32(&json, "num_attention_heads")?;
+    let n_kv_heads = match optional(&json, "num_key_value_heads", "a whole number", Value::as_u64)? {
+        None => n_heads,
+        Some(_) => config_u32(&json, "num_key_value_heads")?,
+    };
     let config = ModelConfig {
         dim: config_u32(&json, "hidden_size")?,
         hidden_dim: config_u32(&json, "intermediate_size")?,
         n_layers: config_u32(&json, "num_hidden_layers")?,
         n_heads,
-        n_kv_heads: json.get("num_key_value_heads").and_then(Value::as_u64).map_or(n_heads, |v| v as u32),
+        n_kv_heads,
         vocab_size: config_u32(&json, "vocab_size")?,
         seq_len: config_u32(&json, "max_position_embeddings")?,
-        rope_theta: json.get("rope_theta").and_then(Value::as_f64).unwrap_or(10000.0) as f32,
-        norm_eps: json.get("rms_norm_eps").and_then(Value::as_f64).unwrap_or(1e-5) as f32,
-        shared_classifier: json.get("tie_word_embeddings").and_then(Value::as_bool).unwrap_or(false),
+        rope_theta: config_f32(&json, "rope_theta", 10000.0)?,
+        norm_eps: config_f32(&json, "rms_norm_eps", 1e-5)?,
+        shared_classifier: optional(&json, "tie_word_embeddings", "true or false", Value::as_bool)?.unwrap_or(false),
         group_size: 1,
     };
     if let Some(scaling) = json.get("rope_scaling").filter(|v| !v.is_null()) {
@@ -85,9 +111,11 @@ pub fn parse_config(text: &str) -> Result<ModelConfig> {
 
 /// Reads a HuggingFace model directory.
 pub fn read_model_dir(dir: &Path) -> Result<SourceModel> {
-    let config_text = std::fs::read_to_string(dir.join("config.json")).map_err(|e| error(format!("{}: {e}", dir.join("config.json").display())))?;
-    let mut config = parse_config(&config_text)?;
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
+    let config_path = dir.join("config.json");
+    let config_text = String::from_utf8(crate::read_file(&config_path)?)
+        .map_err(|e| error(format!("{}: not UTF-8 text ({e})", config_path.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| error(format!("{}: {e}", dir.display())))?;
+    let mut files: Vec<_> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "safetensors"))
         .collect();
@@ -95,56 +123,102 @@ pub fn read_model_dir(dir: &Path) -> Result<SourceModel> {
     if files.is_empty() {
         return Err(error(format!("{}: no .safetensors files", dir.display())));
     }
-    let (d, h, l, kv, v) = (config.dim as usize, config.hidden_dim as usize, config.n_layers as usize, config.kv_dim(), config.vocab_size as usize);
-    let mut wanted: Vec<(String, TensorRole, u16, usize, usize)> = vec![
-        ("model.embed_tokens.weight".into(), TensorRole::TokenEmbedding, 0, v, d),
-        ("model.norm.weight".into(), TensorRole::FinalNorm, 0, 1, d),
-        ("lm_head.weight".into(), TensorRole::Classifier, 0, v, d),
-    ];
-    for layer in 0..l {
-        let p = format!("model.layers.{layer}.");
-        let layer = layer as u16;
-        wanted.extend([
-            (p.clone() + "input_layernorm.weight", TensorRole::AttentionNorm, layer, 1, d),
-            (p.clone() + "post_attention_layernorm.weight", TensorRole::FfnNorm, layer, 1, d),
-            (p.clone() + "self_attn.q_proj.weight", TensorRole::Wq, layer, d, d),
-            (p.clone() + "self_attn.k_proj.weight", TensorRole::Wk, layer, kv, d),
-            (p.clone() + "self_attn.v_proj.weight", TensorRole::Wv, layer, kv, d),
-            (p.clone() + "self_attn.o_proj.weight", TensorRole::Wo, layer, d, d),
-            (p.clone() + "mlp.gate_proj.weight", TensorRole::W1, layer, h, d),
-            (p.clone() + "mlp.down_proj.weight", TensorRole::W2, layer, d, h),
-            (p + "mlp.up_proj.weight", TensorRole::W3, layer, h, d),
-        ]);
-    }
-    let mut tensors = Vec::new();
+    let mut shards = Vec::new();
     for file in &files {
-        let buffer = std::fs::read(file)?;
-        let st = SafeTensors::deserialize(&buffer).map_err(|e| error(format!("{}: {e}", file.display())))?;
-        for (name, role, layer, rows, cols) in &wanted {
-            let Ok(view) = st.tensor(name) else { continue };
-            let count: usize = view.shape().iter().product();
-            if count != rows * cols {
-                return Err(error(format!("tensor {name}: shape {:?}, expected [{rows}, {cols}]", view.shape())));
+        shards.push((file.display().to_string(), crate::read_file(file)?));
+    }
+    read_model_parts(&config_text, &shards)
+}
+
+/// Reads a HuggingFace model from the text of its `config.json` and its `.safetensors` shards
+/// (`(name for messages, bytes)`). Every tensor must have exactly its role's shape (`[rows, cols]`,
+/// norms `[cols]`), appear once, and hold finite numbers.
+pub fn read_model_parts(config_text: &str, shards: &[(String, Vec<u8>)]) -> Result<SourceModel> {
+    let mut config = parse_config(config_text)?;
+    let (d, h, l, kv, v) = (config.dim as usize, config.hidden_dim as usize, config.n_layers as usize, config.kv_dim(), config.vocab_size as usize);
+    // The tensor a name stands for, with its shape. Names are parsed (not listed per layer), so a
+    // config.json with 2^20 layers costs nothing until tensors for them exist.
+    let lookup = |name: &str| -> Option<(TensorRole, u16, usize, usize)> {
+        Some(match name {
+            "model.embed_tokens.weight" => (TensorRole::TokenEmbedding, 0, v, d),
+            "model.norm.weight" => (TensorRole::FinalNorm, 0, 1, d),
+            "lm_head.weight" => (TensorRole::Classifier, 0, v, d),
+            _ => {
+                let rest = name.strip_prefix("model.layers.")?;
+                let (layer, suffix) = rest.split_once('.')?;
+                let layer = layer.parse::<usize>().ok().filter(|&n| n < l && layer == n.to_string())?;
+                let (role, rows, cols) = match suffix {
+                    "input_layernorm.weight" => (TensorRole::AttentionNorm, 1, d),
+                    "post_attention_layernorm.weight" => (TensorRole::FfnNorm, 1, d),
+                    "self_attn.q_proj.weight" => (TensorRole::Wq, d, d),
+                    "self_attn.k_proj.weight" => (TensorRole::Wk, kv, d),
+                    "self_attn.v_proj.weight" => (TensorRole::Wv, kv, d),
+                    "self_attn.o_proj.weight" => (TensorRole::Wo, d, d),
+                    "mlp.gate_proj.weight" => (TensorRole::W1, h, d),
+                    "mlp.down_proj.weight" => (TensorRole::W2, d, h),
+                    "mlp.up_proj.weight" => (TensorRole::W3, h, d),
+                    _ => return None,
+                };
+                (role, layer as u16, rows, cols)
+            }
+        })
+    };
+    let mut tensors: Vec<SourceTensor> = Vec::new();
+    let mut found: HashMap<(TensorRole, u16), usize> = HashMap::new();
+    for (shard, (file, buffer)) in shards.iter().enumerate() {
+        let st = SafeTensors::deserialize(buffer).map_err(|e| error(format!("{file}: {e}")))?;
+        let mut names: Vec<&String> = st.names();
+        names.sort();
+        for name in names {
+            let Some((role, layer, rows, cols)) = lookup(name) else { continue };
+            if let Some(first) = found.insert((role, layer), shard) {
+                let other = if first == shard { "twice".to_string() } else { format!("also in {}", shards[first].0) };
+                return Err(error(format!("{file}: tensor {name} is {other}")));
+            }
+            let view = st.tensor(name).map_err(|e| error(format!("{file}: tensor {name}: {e}")))?;
+            // The exact shape, not only the element count: a transposed matrix has the same count.
+            let expected: Vec<usize> = if role.is_norm() { vec![cols] } else { vec![rows, cols] };
+            if view.shape() != expected.as_slice() {
+                return Err(error(format!("{file}: tensor {name} has shape {:?}, expected {expected:?}", view.shape())));
             }
             let mut data = to_f32(name, view.dtype(), view.data())?;
+            if let Some(bad) = data.iter().position(|x| !x.is_finite()) {
+                return Err(error(format!("{file}: tensor {name} has a non-finite value at element {bad}")));
+            }
             match role {
-                TensorRole::Wq => data = unpermute_rotary(&data, *rows, *cols, config.n_heads as usize),
-                TensorRole::Wk => data = unpermute_rotary(&data, *rows, *cols, config.n_kv_heads as usize),
+                TensorRole::Wq => data = unpermute_rotary(&data, rows, cols, config.n_heads as usize),
+                TensorRole::Wk => data = unpermute_rotary(&data, rows, cols, config.n_kv_heads as usize),
                 _ => {}
             }
-            tensors.push(SourceTensor { role: *role, layer: *layer, rows: *rows, cols: *cols, data });
+            tensors.push(SourceTensor { role, layer, rows, cols, data });
         }
     }
-    let has_head = tensors.iter().any(|t| t.role == TensorRole::Classifier);
+    let has_head = found.contains_key(&(TensorRole::Classifier, 0));
     if !has_head {
         // No lm_head: the embedding is the classifier whatever the config says.
         config.shared_classifier = true;
     } else if config.shared_classifier {
         tensors.retain(|t| t.role != TensorRole::Classifier);
     }
-    for (name, role, layer, _, _) in &wanted {
-        if *role != TensorRole::Classifier && !tensors.iter().any(|t| t.role == *role && t.layer == *layer) {
-            return Err(error(format!("checkpoint lacks tensor {name}")));
+    let missing = |role: TensorRole, layer: usize, name: &str| -> Result<()> {
+        if found.contains_key(&(role, layer as u16)) { Ok(()) } else { Err(error(format!("checkpoint lacks tensor {name}"))) }
+    };
+    missing(TensorRole::TokenEmbedding, 0, "model.embed_tokens.weight")?;
+    missing(TensorRole::FinalNorm, 0, "model.norm.weight")?;
+    // Stops at the first missing layer: at most as many steps as there are tensors.
+    for layer in 0..l {
+        for (role, suffix) in [
+            (TensorRole::AttentionNorm, "input_layernorm"),
+            (TensorRole::FfnNorm, "post_attention_layernorm"),
+            (TensorRole::Wq, "self_attn.q_proj"),
+            (TensorRole::Wk, "self_attn.k_proj"),
+            (TensorRole::Wv, "self_attn.v_proj"),
+            (TensorRole::Wo, "self_attn.o_proj"),
+            (TensorRole::W1, "mlp.gate_proj"),
+            (TensorRole::W2, "mlp.down_proj"),
+            (TensorRole::W3, "mlp.up_proj"),
+        ] {
+            missing(role, layer, &format!("model.layers.{layer}.{suffix}.weight"))?;
         }
     }
     Ok(SourceModel { config, tensors })

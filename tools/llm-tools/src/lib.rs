@@ -8,6 +8,7 @@ pub mod convert;
 pub mod file_reader;
 pub mod hf;
 pub mod llama2c;
+pub mod output;
 pub mod sentencepiece;
 pub mod synth;
 pub mod tokenizer_bin;
@@ -20,4 +21,14 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// Builds an [`Error`] from a message.
 pub fn error(message: impl Into<String>) -> Error {
     message.into().into()
+}
+
+/// Reads a whole input file; errors name the path, and a directory is said to be one (reading it
+/// would fail with a bare "Is a directory", or worse, on some systems, yield bytes).
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let metadata = std::fs::metadata(path).map_err(|e| error(format!("{}: {e}", path.display())))?;
+    if metadata.is_dir() {
+        return Err(error(format!("{}: is a directory, not a file", path.display())));
+    }
+    std::fs::read(path).map_err(|e| error(format!("{}: {e}", path.display())))
 }

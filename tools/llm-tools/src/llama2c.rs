@@ -36,6 +36,19 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// A checkpoint must end after its last tensor: extra bytes mean the header's shape is not the
+/// file's (a wrong dim or layer count would otherwise read weights from the wrong places).
+fn finish(c: &Cursor<'_>, model: SourceModel) -> Result<SourceModel> {
+    let extra = c.bytes.len() - c.at;
+    if extra != 0 {
+        return Err(error(format!(
+            "checkpoint has {extra} bytes after its last tensor (at offset {}): the header's shape does not match the file",
+            c.at
+        )));
+    }
+    Ok(model)
+}
+
 fn i32_at(bytes: &[u8], at: usize) -> i32 {
     i32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
@@ -117,7 +130,7 @@ fn read_v0(bytes: &[u8]) -> Result<SourceModel> {
     if !shared {
         t.push(SourceTensor { role: TensorRole::Classifier, layer: 0, rows: v, cols: d, data: c.f32s(v * d, "wcls")? });
     }
-    Ok(SourceModel { config, tensors: t })
+    finish(&c, SourceModel { config, tensors: t })
 }
 
 fn read_v1(bytes: &[u8]) -> Result<SourceModel> {
@@ -141,7 +154,7 @@ fn read_v1(bytes: &[u8]) -> Result<SourceModel> {
     if !shared {
         t.push(SourceTensor { role: TensorRole::Classifier, layer: 0, rows: v, cols: d, data: c.f32s(v * d, "output")? });
     }
-    Ok(SourceModel { config, tensors: t })
+    finish(&c, SourceModel { config, tensors: t })
 }
 
 fn read_v2(bytes: &[u8]) -> Result<SourceModel> {
@@ -174,5 +187,5 @@ fn read_v2(bytes: &[u8]) -> Result<SourceModel> {
     if !shared {
         t.push(SourceTensor { role: TensorRole::Classifier, layer: 0, rows: v, cols: d, data: c.q8(v * d, g, "output")? });
     }
-    Ok(SourceModel { config, tensors: t })
+    finish(&c, SourceModel { config, tensors: t })
 }

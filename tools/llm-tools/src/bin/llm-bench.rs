@@ -1,8 +1,6 @@
 //! `llm-bench`: tokens per second of the portable engine on a synthetic model (default: a
 //! stories15M-shaped Q8 model, ~15M parameters), all in RAM and streamed from a file.
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -11,7 +9,7 @@ use llm_engine::sampler::argmax;
 use llm_engine::{InMemoryWeights, ModelConfig, StreamingWeights, Transformer, WeightSource, portable_kernels};
 use llm_tools::convert::{choose_group_size, parse_quant};
 use llm_tools::file_reader::FileReader;
-use llm_tools::{Result, synth};
+use llm_tools::{Result, error, synth};
 
 #[derive(Parser)]
 #[command(about = "Benchmark the LLM engine on a synthetic model")]
@@ -52,8 +50,14 @@ fn run_tokens<S: WeightSource>(model: &mut Transformer<S, llm_engine::PortableKe
     Ok(tokens as f64 / start.elapsed().as_secs_f64())
 }
 
-fn main() -> Result<()> {
-    let cli = Cli::parse();
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("llm-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
     let config = ModelConfig {
         dim: cli.dim,
         hidden_dim: cli.hidden_dim,
@@ -67,12 +71,28 @@ fn main() -> Result<()> {
         shared_classifier: true,
         group_size: choose_group_size(cli.group_size, cli.dim, cli.hidden_dim),
     };
+    // Before anything derives a shape from it (head_size divides by n_heads).
+    config.validate().map_err(|e| error(format!("model shape: {e}")))?;
     let quant = parse_quant(&cli.quant)?;
-    let path = cli.model_path.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("llm-bench-{}.pllm", std::process::id())));
-    synth::write_synthetic(&mut BufWriter::new(File::create(&path)?), &config, quant, 7, |_| {})?;
+    let stream_budget = cli
+        .stream_budget_mib
+        .checked_mul(1 << 20)
+        .ok_or_else(|| error(format!("--stream-budget-mib {}: more than 2^64 bytes", cli.stream_budget_mib)))?;
+    // Without --model-path the model goes to a temporary file that is deleted however the run ends;
+    // with it, the file is written atomically (a failed run leaves what was there).
+    let temporary = match &cli.model_path {
+        Some(_) => None,
+        None => Some(tempfile::Builder::new().prefix("llm-bench-").suffix(".pllm").tempfile().map_err(|e| error(format!("temporary model file: {e}")))?),
+    };
+    let path = match (&cli.model_path, &temporary) {
+        (Some(path), _) => path.clone(),
+        (None, Some(file)) => file.path().to_path_buf(),
+        (None, None) => unreachable!("one of them is set"),
+    };
+    llm_tools::output::write_atomically(&path, |file| synth::write_synthetic(file, &config, quant, 7, |_| {}))?;
     let tokens = cli.tokens.min(cli.seq_len as usize);
 
-    let weights = InMemoryWeights::new(std::fs::read(&path)?)?;
+    let weights = InMemoryWeights::new(llm_tools::read_file(&path)?)?;
     let params = weights.info().parameter_count();
     let bytes = weights.info().weight_bytes();
     let kernels = portable_kernels(&config);
@@ -89,7 +109,7 @@ fn main() -> Result<()> {
     println!("in RAM:   {in_ram:.1} tok/s over {tokens} tokens");
 
     if cli.stream_budget_mib > 0 {
-        let weights = StreamingWeights::new(FileReader::open(&path)?, cli.stream_budget_mib << 20)?;
+        let weights = StreamingWeights::new(FileReader::open(&path)?, stream_budget)?;
         let plan = weights.plan().clone();
         let mut model = Transformer::new(weights, portable_kernels(&config))?;
         let streamed = run_tokens(&mut model, tokens)?;
@@ -100,8 +120,6 @@ fn main() -> Result<()> {
             plan.streamed_bytes_per_token as f64 / (1 << 20) as f64
         );
     }
-    if cli.model_path.is_none() {
-        std::fs::remove_file(&path)?;
-    }
+    drop(temporary);
     Ok(())
 }

@@ -1,13 +1,12 @@
 //! `llm-convert`: llama2.c / HuggingFace checkpoints, or synthetic weights, to a `PLLM` model file.
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use llm_engine::{ModelConfig, Tokenizer};
 use llm_tools::convert::{SourceModel, choose_group_size, convert, format_report, parse_quant, TensorReport};
+use llm_tools::output::write_atomically;
 use llm_tools::{Result, error, hf, llama2c, sentencepiece, synth, tokenizer_bin};
 
 #[derive(Parser)]
@@ -99,7 +98,7 @@ fn load_tokenizer(args: &TokenizerArgs, default_dir: Option<&Path>, vocab_size: 
         (None, Some(dir)) if dir.join("tokenizer.bin").exists() => dir.join("tokenizer.bin"),
         _ => return Err(error("no tokenizer: pass --tokenizer tokenizer.model|tokenizer.bin")),
     };
-    let bytes = std::fs::read(&path).map_err(|e| error(format!("{}: {e}", path.display())))?;
+    let bytes = llm_tools::read_file(&path)?;
     if path.extension().is_some_and(|e| e == "model") {
         sentencepiece::load(&bytes)
     } else {
@@ -137,12 +136,12 @@ fn write_converted(mut model: SourceModel, tokenizer: &Tokenizer, output: &Outpu
     let quant = parse_quant(&output.quant)?;
     model.config.group_size = choose_group_size(output.group_size, model.config.dim, model.config.hidden_dim);
     let bar = progress(model.tensors.len() + 1);
-    let mut file = BufWriter::new(File::create(&output.output)?);
-    let report = convert(&mut file, &model, tokenizer, quant, |name| {
-        bar.set_message(name.to_string());
-        bar.inc(1);
+    let report = write_atomically(&output.output, |file| {
+        convert(file, &model, tokenizer, quant, |name| {
+            bar.set_message(name.to_string());
+            bar.inc(1);
+        })
     })?;
-    drop(file);
     bar.finish_and_clear();
     finish(output, &report, &model.config);
     Ok(())
@@ -151,8 +150,8 @@ fn write_converted(mut model: SourceModel, tokenizer: &Tokenizer, output: &Outpu
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Llama2c { checkpoint, tokenizer, output } => {
-            let bytes = std::fs::read(&checkpoint).map_err(|e| error(format!("{}: {e}", checkpoint.display())))?;
-            let model = llama2c::read_checkpoint(&bytes)?;
+            let bytes = llm_tools::read_file(&checkpoint)?;
+            let model = llama2c::read_checkpoint(&bytes).map_err(|e| error(format!("{}: {e}", checkpoint.display())))?;
             let tokenizer = load_tokenizer(&tokenizer, checkpoint.parent(), model.config.vocab_size as usize)?;
             write_converted(model, &tokenizer, &output)
         }
@@ -176,14 +175,14 @@ fn run(cli: Cli) -> Result<()> {
                 shared_classifier: !unshared_classifier,
                 group_size: choose_group_size(output.group_size, dim, hidden_dim),
             };
-            config.validate()?;
+            config.validate().map_err(|e| error(format!("synthetic model: {e}")))?;
             let bar = progress(layers as usize * 9 + 4);
-            let mut file = BufWriter::new(File::create(&output.output)?);
-            let report = synth::write_synthetic(&mut file, &config, quant, seed, |name| {
-                bar.set_message(name.to_string());
-                bar.inc(1);
+            let report = write_atomically(&output.output, |file| {
+                synth::write_synthetic(file, &config, quant, seed, |name| {
+                    bar.set_message(name.to_string());
+                    bar.inc(1);
+                })
             })?;
-            drop(file);
             bar.finish_and_clear();
             finish(&output, &report, &config);
             Ok(())

@@ -70,10 +70,7 @@ fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer
     }
     let vocab = model.config().vocab_size as usize;
     let steps = cli.steps.min(model.config().seq_len as usize);
-    let mut sampler = Sampler::new(
-        SamplerConfig { temperature: cli.temperature, top_k: cli.top_k, top_p: cli.top_p, repetition_penalty: cli.repetition_penalty, seed: cli.seed },
-        vocab,
-    );
+    let mut sampler = Sampler::try_new(sampler_config(cli), vocab)?;
     let mut decoder = TextDecoder::new();
     let mut history: Vec<u32> = Vec::with_capacity(steps);
     let mut logits_copy = vec![0.0f32; vocab];
@@ -128,27 +125,36 @@ fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer
     Ok(())
 }
 
+fn sampler_config(cli: &Cli) -> SamplerConfig {
+    SamplerConfig { temperature: cli.temperature, top_k: cli.top_k, top_p: cli.top_p, repetition_penalty: cli.repetition_penalty, seed: cli.seed }
+}
+
 fn run(cli: Cli) -> Result<()> {
+    // Settings first: a bad one is reported before a large model is read.
+    sampler_config(&cli).validate().map_err(|e| error(format!("--{}", e.to_string().trim_start_matches("bad setting ").replace('_', "-"))))?;
+    let path = cli.model.display().to_string();
+    let in_file = |e: llm_engine::EngineError| error(format!("{path}: {e}"));
     match cli.ram_budget_kib {
         None => {
-            let bytes = std::fs::read(&cli.model).map_err(|e| error(format!("{}: {e}", cli.model.display())))?;
-            let mut weights = InMemoryWeights::new(bytes)?;
-            let tokenizer = load_tokenizer(&mut weights)?;
+            let bytes = llm_tools::read_file(&cli.model)?;
+            let mut weights = InMemoryWeights::new(bytes).map_err(|e| in_file(e.into()))?;
+            let tokenizer = load_tokenizer(&mut weights).map_err(in_file)?;
             let kernels = portable_kernels(&weights.info().config);
-            let model = Transformer::new(weights, kernels)?;
+            let model = Transformer::new(weights, kernels).map_err(in_file)?;
             generate(model, &tokenizer, &cli)
         }
         Some(kib) => {
-            let reader = FileReader::open(&cli.model).map_err(|e| error(format!("{}: {e}", cli.model.display())))?;
-            let mut weights = StreamingWeights::new(reader, kib << 10)?;
+            let budget = kib.checked_mul(1024).ok_or_else(|| error(format!("--ram-budget-kib {kib}: more than 2^64 bytes")))?;
+            let reader = FileReader::open(&cli.model)?;
+            let mut weights = StreamingWeights::new(reader, budget).map_err(in_file)?;
             let plan = weights.plan().clone();
             eprintln!(
                 "streaming: {} bytes resident, {} bytes of buffers, {} bytes read per token",
                 plan.resident_bytes, plan.buffer_bytes, plan.streamed_bytes_per_token
             );
-            let tokenizer = load_tokenizer(&mut weights)?;
+            let tokenizer = load_tokenizer(&mut weights).map_err(in_file)?;
             let kernels = portable_kernels(&weights.info().config);
-            let model = Transformer::new(weights, kernels)?;
+            let model = Transformer::new(weights, kernels).map_err(in_file)?;
             generate(model, &tokenizer, &cli)
         }
     }
