@@ -16,7 +16,7 @@
 //!    the portable ones, then a status line with tokens, tok/s and time to first token on the COP0 clock,
 //!    disc bytes read, and resident vs streamed megabytes.
 //!
-//! Settings (`LLM.CFG` or `key=value` arguments): see [`config::Config::apply`].
+//! Settings (`LLM.CFG` or `key=value` arguments): see [`llm_engine::settings`].
 #![no_std]
 #![no_main]
 
@@ -35,7 +35,7 @@ use core::fmt;
 use embedded_io::Read;
 use llm_engine::streaming::read_model_info;
 use llm_engine::{
-    EngineError, Kernels, ModelConfig, ModelInfo, SamplerConfig, StreamingWeights, Transformer, load_tokenizer, portable_kernels,
+    EngineError, Kernels, ModelConfig, ModelInfo, StreamingWeights, Transformer, load_tokenizer, portable_kernels,
 };
 use llm_kernels_r5900::{Q8Scaling, R5900Kernels};
 use ps2_alloc as _; // the global allocator
@@ -141,9 +141,18 @@ fn run() -> Result<(), DemoError> {
     let info = read_model_info(&mut reader)?;
     let free = ps2_alloc::stats().free as u64;
     let reserve = runtime_reserve(&info);
-    let mut budget = free.saturating_sub(reserve);
-    if let Some(kib) = config.budget_kib {
-        budget = budget.min(kib * 1024);
+    if reserve > free {
+        // Say so here: with no budget left the residency planner could only report its buffers.
+        return Err(EngineError::OutOfMemory {
+            what: "the KV cache, activations and logits (before any weights)",
+            needed: reserve,
+            available: Some(free),
+        }
+        .into());
+    }
+    let mut budget = free - reserve;
+    if let Some(cap) = config.budget_bytes() {
+        budget = budget.min(cap);
     }
     let c = &info.config;
     say!(
@@ -228,16 +237,10 @@ fn one_story<S: llm_engine::WeightSource + story::HasPlan + ReaderStats, K: Kern
 ) -> Result<(), DemoError> {
     let prompt = menu.prompt();
     say!("prompt: {prompt} (temperature {:.1})", menu.temperature);
-    let sampler = SamplerConfig {
-        temperature: menu.temperature,
-        top_k: 0,
-        top_p: config.top_p,
-        repetition_penalty: 1.0,
-        seed: config.seed,
-    };
+    let sampler = config.sampler(menu.temperature);
     let loaded = model.source().read_stats();
     // A new story starts at position 0: the KV cache is simply overwritten.
-    let report = story::generate(model, tokenizer, prompt, config.steps, sampler, stop)?;
+    let report = story::generate(model, tokenizer, prompt, config.steps as usize, sampler, stop)?;
     let reader = model.source().read_stats();
     if report.stopped {
         say!("(stopped)");
@@ -308,21 +311,26 @@ fn load_config(disc: &mut Disc) -> Result<Config, DemoError> {
     Ok(config)
 }
 
-/// Heap the forward pass needs besides the weights: the KV cache, activations, logits, kernel and
-/// sampler scratch, the tokenizer's tables, and a margin.
+/// Heap the forward pass needs besides the weights: what `Transformer::new` allocates (the KV cache,
+/// activations, logits, norms; sized by the engine in 64 bits), the logits' copy and the sampler's
+/// candidates, kernel scratch, the tokenizer's tables, and a margin. Saturating: a header asking for
+/// more than 2^64 bytes is simply more than the free RAM.
 fn runtime_reserve(info: &ModelInfo) -> u64 {
     let c: &ModelConfig = &info.config;
-    let f32s = |n: usize| 4 * n as u64;
-    let (dim, hidden, layers, seq, vocab) =
-        (c.dim as usize, c.hidden_dim as usize, c.n_layers as usize, c.seq_len as usize, c.vocab_size as usize);
-    let kv_cache = 2 * f32s(layers * seq * c.kv_dim());
-    let activations = f32s(4 * dim + 2 * hidden + seq + 2 * layers * dim + dim);
-    // Logits, their copy for the sampler, and the sampler's (value, id) candidates.
-    let logits = f32s(vocab) * 2 + 8 * vocab as u64;
-    let kernel_scratch = 16 * dim.max(hidden) as u64;
+    let vocab = c.vocab_size as u64;
+    let logits_copy_and_candidates = 4 * vocab + 8 * vocab;
+    let kernel_scratch = 16 * c.dim.max(c.hidden_dim) as u64;
     // The tokenizer keeps its pieces and a lookup table: about three times its stored size.
-    let tokenizer = info.tensors.iter().filter(|t| t.role == llm_engine::TensorRole::Tokenizer).map(|t| 3 * t.byte_len).sum::<u64>();
-    kv_cache + activations + logits + kernel_scratch + tokenizer + SAFETY_MARGIN
+    let tokenizer = info
+        .tensors
+        .iter()
+        .filter(|t| t.role == llm_engine::TensorRole::Tokenizer)
+        .fold(0u64, |sum, t| sum.saturating_add(t.byte_len.saturating_mul(3)));
+    llm_engine::transformer::runtime_bytes(c)
+        .saturating_add(logits_copy_and_candidates)
+        .saturating_add(kernel_scratch)
+        .saturating_add(tokenizer)
+        .saturating_add(SAFETY_MARGIN)
 }
 
 /// Bytes as (decimal) megabytes.

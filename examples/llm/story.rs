@@ -91,7 +91,7 @@ where
     }
     let vocab = model.config().vocab_size as usize;
     let steps = steps.min(model.config().seq_len as usize);
-    let mut sampler = Sampler::new(sampler_config, vocab);
+    let mut sampler = Sampler::try_new(sampler_config, vocab)?;
     let (resident_bytes, streamed_bytes_per_token) = model.source().plan_bytes();
     let mut report = Report { prompt_tokens: ids.len(), resident_bytes, streamed_bytes_per_token, ..Report::default() };
     let mut decoder = TextDecoder::new();
