@@ -1,5 +1,8 @@
-//! `r5900::Bus` for [`Hardware`]: the cached RAM view is served first (one compare and an
-//! indexed copy); everything else goes through [`memory::classify`].
+//! `r5900::Bus` for [`Hardware`]: the memory behind the CPU's data cache. The CPU's cached
+//! accesses arrive as whole-line refills and write-backs ([`r5900::Bus::read_line`]); uncached
+//! and uncached-accelerated views, the scratchpad and I/O arrive as single accesses. The cached
+//! RAM view is served first (one compare and an indexed copy); everything else goes through
+//! [`memory::classify`].
 
 use r5900::{Bus, Fault, FaultKind};
 
@@ -131,6 +134,22 @@ impl Bus for Hardware {
     #[inline(always)]
     fn store128(&mut self, addr: u32, value: u128) -> Result<(), Fault> {
         fast_store!(self, addr, value, 16)
+    }
+    /// A data-cache refill: RAM through the cached views (the CPU only fills lines of cached
+    /// segments, so I/O never reaches here).
+    fn read_line(&mut self, addr: u32) -> Result<[u8; 64], Fault> {
+        if let Some(o) = Memory::ram_offset_fast(addr, 64) {
+            return Ok(self.mem.ram[o..o + 64].try_into().expect("length is 64"));
+        }
+        self.slow_load::<64>(addr)
+    }
+    /// A data-cache write-back.
+    fn write_line(&mut self, addr: u32, line: &[u8; 64]) -> Result<(), Fault> {
+        if let Some(o) = Memory::ram_offset_fast(addr, 64) {
+            self.mem.ram[o..o + 64].copy_from_slice(line);
+            return Ok(());
+        }
+        self.slow_store::<64>(addr, *line)
     }
     #[inline(always)]
     fn fetch(&mut self, addr: u32) -> Result<u32, Fault> {

@@ -42,7 +42,12 @@ impl fmt::Display for Fault {
 
 impl std::error::Error for Fault {}
 
-/// The machine as the CPU sees it.
+/// The machine behind the CPU and its data cache.
+///
+/// Loads and stores to cached segments (see [`crate::dcache::segment`]) never reach the bus
+/// one by one: the CPU's [`crate::DataCache`] serves them and calls [`Bus::read_line`] and
+/// [`Bus::write_line`] for refills and write-backs. Everything else (uncached and
+/// uncached-accelerated views, the scratchpad, I/O) reaches the bus directly.
 ///
 /// The CPU checks alignment before calling (loads and stores of N bytes reach the bus with
 /// addresses aligned to N; `lq`/`sq` addresses have their low 4 bits cleared), so an
@@ -70,6 +75,25 @@ pub trait Bus {
     fn store128(&mut self, addr: u32, value: u128) -> Result<(), Fault>;
     /// Fetches an instruction word (`addr` is 4-byte aligned).
     fn fetch(&mut self, addr: u32) -> Result<u32, Fault>;
+
+    /// Reads the 64-byte line at `addr` (64-byte aligned, a cached-segment address) for a
+    /// data-cache refill. The default reads four quadwords.
+    fn read_line(&mut self, addr: u32) -> Result<[u8; 64], Fault> {
+        let mut line = [0u8; 64];
+        for (i, chunk) in line.chunks_exact_mut(16).enumerate() {
+            chunk.copy_from_slice(&self.load128(addr + 16 * i as u32)?.to_le_bytes());
+        }
+        Ok(line)
+    }
+
+    /// Writes a 64-byte line back to memory at `addr` (the address the line was filled
+    /// through). The default writes four quadwords.
+    fn write_line(&mut self, addr: u32, line: &[u8; 64]) -> Result<(), Fault> {
+        for (i, chunk) in line.chunks_exact(16).enumerate() {
+            self.store128(addr + 16 * i as u32, u128::from_le_bytes(chunk.try_into().expect("16 bytes")))?;
+        }
+        Ok(())
+    }
 }
 
 /// Flat little-endian RAM mapped at `base..base + len`, for tests and benchmarks.

@@ -4,7 +4,7 @@
 
 use crate::bus::{Bus, Fault, FaultKind};
 use crate::decode::{decode, Illegal, Instr, Op};
-use crate::timing::DataCache;
+use crate::dcache::DataCache;
 use core::fmt;
 
 /// COP0 register numbers the interpreter gives meaning to.
@@ -21,6 +21,8 @@ pub mod cop0 {
     pub const EPC: usize = 14;
     /// Processor id (0x2E20 on the EE).
     pub const PRID: usize = 15;
+    /// TagLo (`CACHE` index load/store tag and data move through it).
+    pub const TAG_LO: usize = 28;
     /// Return address of `eret` when `Status.ERL` is set.
     pub const ERROR_EPC: usize = 30;
 
@@ -196,7 +198,7 @@ pub struct Cpu {
     pub instret: u64,
     /// Estimated cycles (see the crate README for the model).
     pub cycles: u64,
-    /// The data-cache model (hit/miss counts are public there).
+    /// The data cache, holding data (see [`crate::dcache`]; hit/miss counts are public there).
     pub dcache: DataCache,
     /// Cycle at which HI/LO (pipeline 0) results are ready.
     pub(crate) hilo_ready: u64,

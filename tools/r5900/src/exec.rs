@@ -57,12 +57,11 @@ impl Cpu {
 
     /// Effective address of a load/store, checked for `size`-byte alignment.
     #[inline(always)]
-    pub(crate) fn address(&mut self, i: Instr, pc: u32, size: u32, is_store: bool) -> Result<u32, Stop> {
+    pub(crate) fn address(&mut self, i: Instr, pc: u32, size: u32) -> Result<u32, Stop> {
         let addr = (self.gpr[i.rs()] as u32).wrapping_add(i.simm() as u32);
         if addr & (size - 1) != 0 {
             return Err(Stop::Fault { pc, fault: Fault::new(addr, FaultKind::Misaligned) });
         }
-        self.cycles += self.dcache.access(addr, is_store);
         Ok(addr)
     }
 
@@ -128,7 +127,11 @@ impl Cpu {
         let rs = self.rs64(i);
         let rt = self.rt64(i);
         match i.op {
-            Op::Nop | Op::Sync | Op::Cache | Op::Pref => {}
+            Op::Nop | Op::Sync | Op::Pref => {}
+            Op::Cache => {
+                let addr = (self.gpr[i.rs()] as u32).wrapping_add(i.simm() as u32);
+                fault!(self.cache_instruction(bus, i.rt() as u32, addr));
+            }
             // --- jumps and branches
             Op::J => {
                 self.next_pc = i.jump_target(pc);
@@ -307,49 +310,48 @@ impl Cpu {
             }
             // --- loads
             Op::Lb => {
-                let addr = self.address(i, pc, 1, false)?;
-                let value = fault!(bus.load8(addr));
+                let addr = self.address(i, pc, 1)?;
+                let value = fault!(self.load8(bus, addr));
                 self.write64(i.rt(), value as i8 as i64 as u64);
             }
             Op::Lbu => {
-                let addr = self.address(i, pc, 1, false)?;
-                let value = fault!(bus.load8(addr));
+                let addr = self.address(i, pc, 1)?;
+                let value = fault!(self.load8(bus, addr));
                 self.write64(i.rt(), value as u64);
             }
             Op::Lh => {
-                let addr = self.address(i, pc, 2, false)?;
-                let value = fault!(bus.load16(addr));
+                let addr = self.address(i, pc, 2)?;
+                let value = fault!(self.load16(bus, addr));
                 self.write64(i.rt(), value as i16 as i64 as u64);
             }
             Op::Lhu => {
-                let addr = self.address(i, pc, 2, false)?;
-                let value = fault!(bus.load16(addr));
+                let addr = self.address(i, pc, 2)?;
+                let value = fault!(self.load16(bus, addr));
                 self.write64(i.rt(), value as u64);
             }
             Op::Lw => {
-                let addr = self.address(i, pc, 4, false)?;
-                let value = fault!(bus.load32(addr));
+                let addr = self.address(i, pc, 4)?;
+                let value = fault!(self.load32(bus, addr));
                 self.write32(i.rt(), value);
             }
             Op::Lwu => {
-                let addr = self.address(i, pc, 4, false)?;
-                let value = fault!(bus.load32(addr));
+                let addr = self.address(i, pc, 4)?;
+                let value = fault!(self.load32(bus, addr));
                 self.write64(i.rt(), value as u64);
             }
             Op::Ld => {
-                let addr = self.address(i, pc, 8, false)?;
-                let value = fault!(bus.load64(addr));
+                let addr = self.address(i, pc, 8)?;
+                let value = fault!(self.load64(bus, addr));
                 self.write64(i.rt(), value);
             }
             Op::Lq => {
                 let addr = (self.gpr[i.rs()] as u32).wrapping_add(i.simm() as u32) & !15;
-                self.cycles += self.dcache.access(addr, false);
-                let value = fault!(bus.load128(addr));
+                let value = fault!(self.load128(bus, addr));
                 self.gpr[i.rt()] = value;
             }
             Op::Lwl | Op::Lwr => {
-                let addr = self.address(i, pc, 1, false)?;
-                let memory = fault!(bus.load32(addr & !3));
+                let addr = self.address(i, pc, 1)?;
+                let memory = fault!(self.load32(bus, addr & !3));
                 let shift = (addr & 3) * 8;
                 let old = rt as u32;
                 if i.op == Op::Lwl {
@@ -364,8 +366,8 @@ impl Cpu {
                 }
             }
             Op::Ldl | Op::Ldr => {
-                let addr = self.address(i, pc, 1, false)?;
-                let memory = fault!(bus.load64(addr & !7));
+                let addr = self.address(i, pc, 1)?;
+                let memory = fault!(self.load64(bus, addr & !7));
                 let shift = (addr & 7) * 8;
                 let merged = if i.op == Op::Ldl {
                     (rt & (0x00FF_FFFF_FFFF_FFFF >> shift)) | (memory << (56 - shift))
@@ -376,30 +378,29 @@ impl Cpu {
             }
             // --- stores
             Op::Sb => {
-                let addr = self.address(i, pc, 1, true)?;
-                fault!(bus.store8(addr, rt as u8));
+                let addr = self.address(i, pc, 1)?;
+                fault!(self.store8(bus, addr, rt as u8));
             }
             Op::Sh => {
-                let addr = self.address(i, pc, 2, true)?;
-                fault!(bus.store16(addr, rt as u16));
+                let addr = self.address(i, pc, 2)?;
+                fault!(self.store16(bus, addr, rt as u16));
             }
             Op::Sw => {
-                let addr = self.address(i, pc, 4, true)?;
-                fault!(bus.store32(addr, rt as u32));
+                let addr = self.address(i, pc, 4)?;
+                fault!(self.store32(bus, addr, rt as u32));
             }
             Op::Sd => {
-                let addr = self.address(i, pc, 8, true)?;
-                fault!(bus.store64(addr, rt));
+                let addr = self.address(i, pc, 8)?;
+                fault!(self.store64(bus, addr, rt));
             }
             Op::Sq => {
                 let addr = (self.gpr[i.rs()] as u32).wrapping_add(i.simm() as u32) & !15;
-                self.cycles += self.dcache.access(addr, true);
-                fault!(bus.store128(addr, self.gpr[i.rt()]));
+                fault!(self.store128(bus, addr, self.gpr[i.rt()]));
             }
             Op::Swl | Op::Swr => {
-                let addr = self.address(i, pc, 1, true)?;
+                let addr = self.address(i, pc, 1)?;
                 let aligned = addr & !3;
-                let memory = fault!(bus.load32(aligned));
+                let memory = fault!(self.load32(bus, aligned));
                 let shift = (addr & 3) * 8;
                 let value = rt as u32;
                 let merged = if i.op == Op::Swl {
@@ -407,19 +408,19 @@ impl Cpu {
                 } else {
                     (value << shift) | (memory & (0x00FF_FFFF >> (24 - shift)))
                 };
-                fault!(bus.store32(aligned, merged));
+                fault!(self.store32(bus, aligned, merged));
             }
             Op::Sdl | Op::Sdr => {
-                let addr = self.address(i, pc, 1, true)?;
+                let addr = self.address(i, pc, 1)?;
                 let aligned = addr & !7;
-                let memory = fault!(bus.load64(aligned));
+                let memory = fault!(self.load64(bus, aligned));
                 let shift = (addr & 7) * 8;
                 let merged = if i.op == Op::Sdl {
                     (rt >> (56 - shift)) | (memory & (0xFFFF_FFFF_FFFF_FF00u64 << shift))
                 } else {
                     (rt << shift) | (memory & (0x00FF_FFFF_FFFF_FFFF >> (56 - shift)))
                 };
-                fault!(bus.store64(aligned, merged));
+                fault!(self.store64(bus, aligned, merged));
             }
             // --- COP0
             Op::Mfc0 => {
@@ -468,12 +469,12 @@ impl Cpu {
             | Op::Sqc2 => return Err(Stop::Unimplemented { pc, instr: i }),
             // --- COP1
             Op::Lwc1 => {
-                let addr = self.address(i, pc, 4, false)?;
-                self.fpr[i.ft()] = fault!(bus.load32(addr));
+                let addr = self.address(i, pc, 4)?;
+                self.fpr[i.ft()] = fault!(self.load32(bus, addr));
             }
             Op::Swc1 => {
-                let addr = self.address(i, pc, 4, true)?;
-                fault!(bus.store32(addr, self.fpr[i.ft()]));
+                let addr = self.address(i, pc, 4)?;
+                fault!(self.store32(bus, addr, self.fpr[i.ft()]));
             }
             Op::Bc1f => self.branch(self.fcr31 & fcr31::C == 0, i.branch_target(pc)),
             Op::Bc1t => self.branch(self.fcr31 & fcr31::C != 0, i.branch_target(pc)),

@@ -23,8 +23,10 @@
 
 #![warn(missing_docs)]
 
+mod access;
 mod bus;
 mod cpu;
+pub mod dcache;
 mod decode;
 mod disasm;
 mod exec;
@@ -34,6 +36,7 @@ pub mod timing;
 
 pub use bus::{Bus, Fault, FaultKind, TestBus};
 pub use cpu::{cop0, fcr31, Context, Cpu, Exception, Stop};
+pub use dcache::DataCache;
 pub use decode::{decode, Illegal, IllegalClass, Instr, Op};
 pub use disasm::GPR_NAMES;
 

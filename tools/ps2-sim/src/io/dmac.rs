@@ -9,6 +9,11 @@
 const CHANNEL_BASES: [u32; 10] =
     [0x8000, 0x9000, 0xA000, 0xB000, 0xB400, 0xC000, 0xC400, 0xC800, 0xD000, 0xD400];
 
+/// DMA channel from the scratchpad to memory (fromSPR).
+pub const CH_FROM_SPR: usize = 8;
+/// DMA channel from memory to the scratchpad (toSPR).
+pub const CH_TO_SPR: usize = 9;
+
 /// DMA channel of the GIF (PATH3).
 pub const CH_GIF: usize = 2;
 /// DMA channel SIF0 (IOP→EE).
@@ -169,6 +174,13 @@ pub enum DmaError {
         /// Where the tag was.
         addr: u32,
     },
+    /// A transfer mode this simulator does not perform (said plainly rather than faked).
+    Unsupported {
+        /// The channel.
+        channel: usize,
+        /// What is missing.
+        detail: &'static str,
+    },
 }
 
 impl std::fmt::Display for DmaError {
@@ -177,6 +189,7 @@ impl std::fmt::Display for DmaError {
             DmaError::BadAddress { addr } => write!(f, "DMA address {addr:#010x} is outside RAM"),
             DmaError::RunawayChain => write!(f, "DMA chain did not end after 1,000,000 tags"),
             DmaError::BadTag { id, addr } => write!(f, "DMA tag id {id} at {addr:#010x} is invalid"),
+            DmaError::Unsupported { channel, detail } => write!(f, "DMA channel {channel}: {detail} is not simulated"),
         }
     }
 }

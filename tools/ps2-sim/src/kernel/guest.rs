@@ -1,8 +1,14 @@
 //! The kernel's view of the CPU: registers to read arguments from and write results to, and
 //! whole register files to save and restore when it switches threads or calls a handler.
 
+use crate::memory::Memory;
+
 /// The CPU state the kernel HLE needs. Implemented for `r5900::Cpu`, and by a small mock in
 /// the kernel's unit tests.
+///
+/// The kernel is code that runs on the CPU: its reads and writes of the program's memory go
+/// through the CPU's data cache ([`read_u32`], [`write_u32`], [`read_c_string`]). DMA (SIF,
+/// GIF, the IOP's writes) goes to memory directly.
 pub trait GuestCpu {
     /// A saved register file (everything a thread owns: GPRs, HI/LO, SA, FPU, COP0 Status, pc).
     type Context: Clone;
@@ -28,6 +34,51 @@ pub trait GuestCpu {
     fn clear_context(&mut self);
     /// Drops any cached decoded instructions (`FlushCache(2)` after code was written).
     fn invalidate_instruction_cache(&mut self) {}
+
+    /// Reads guest memory as code running on the CPU sees it, through the data cache
+    /// (`None` if any byte is unmapped). The default (a CPU without a data cache) reads memory.
+    fn read_memory(&self, mem: &Memory, addr: u32, out: &mut [u8]) -> Option<()> {
+        out.copy_from_slice(mem.slice(addr, out.len())?);
+        Some(())
+    }
+
+    /// Writes guest memory as a store on the CPU would (into a cached line when one holds it).
+    fn write_memory(&mut self, mem: &mut Memory, addr: u32, data: &[u8]) -> Option<()> {
+        mem.slice_mut(addr, data.len())?.copy_from_slice(data);
+        Some(())
+    }
+
+    /// `FlushCache(0)`: writes every dirty data-cache line back to memory.
+    fn write_back_data_cache(&mut self, _mem: &mut Memory) {}
+
+    /// `FlushCache(1)`: invalidates the data cache; dirty data is lost.
+    fn invalidate_data_cache(&mut self) {}
+}
+
+/// A word of guest memory as the CPU sees it.
+pub fn read_u32<C: GuestCpu>(cpu: &C, mem: &Memory, addr: u32) -> Option<u32> {
+    let mut bytes = [0u8; 4];
+    cpu.read_memory(mem, addr, &mut bytes)?;
+    Some(u32::from_le_bytes(bytes))
+}
+
+/// Stores a word as the CPU would.
+pub fn write_u32<C: GuestCpu>(cpu: &mut C, mem: &mut Memory, addr: u32, value: u32) -> Option<()> {
+    cpu.write_memory(mem, addr, &value.to_le_bytes())
+}
+
+/// A NUL-terminated string of at most `max` bytes as the CPU sees it (lossy UTF-8).
+pub fn read_c_string<C: GuestCpu>(cpu: &C, mem: &Memory, addr: u32, max: usize) -> Option<String> {
+    let mut bytes = Vec::new();
+    for i in 0..max as u32 {
+        let mut b = [0u8];
+        cpu.read_memory(mem, addr.checked_add(i)?, &mut b)?;
+        if b[0] == 0 {
+            break;
+        }
+        bytes.push(b[0]);
+    }
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Register numbers of the o32/n32 ABI used by the syscall convention.

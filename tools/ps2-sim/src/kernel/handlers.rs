@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use super::{
     EE_CLOCK_HZ, GuestCpu, HANDLER_RETURN_ADDR, INTERRUPT_STACK_TOP, Kernel, KernelAction, reg,
 };
+use super::guest;
 use crate::hardware::Hardware;
 use crate::io::{INTC_VBLANK_END, INTC_VBLANK_START};
 
@@ -218,9 +219,9 @@ impl<Ctx: Clone> Kernel<Ctx> {
             if let Some((flag, csr)) = self.vsync_flag.take() {
                 let csr_value = hw.io.gs.read_privileged(0x1000);
                 // A bad pointer here is the program's bug but not worth stopping for: skip.
-                let _ = hw.mem.write_u32(flag, 1);
-                let _ = hw.mem.write_u32(csr, csr_value as u32);
-                let _ = hw.mem.write_u32(csr.wrapping_add(4), (csr_value >> 32) as u32);
+                let _ = guest::write_u32(cpu, &mut hw.mem, flag, 1);
+                let _ = guest::write_u32(cpu, &mut hw.mem, csr, csr_value as u32);
+                let _ = guest::write_u32(cpu, &mut hw.mem, csr.wrapping_add(4), (csr_value >> 32) as u32);
             }
         }
         if self.vblank_end_at.is_some_and(|end| now >= end) {

@@ -331,10 +331,18 @@ impl<Ctx: Clone> Kernel<Ctx> {
             0x5E | -0x5E => ret(cpu, self.enable_handler(true, a0, a1 as i32, true)),
             0x5F | -0x5F => ret(cpu, self.enable_handler(true, a0, a1 as i32, false)),
             0x64 | -0x68 => {
-                // FlushCache(op): the data cache is not modelled as storage; only an
-                // instruction-cache invalidate (2, 3) has an effect, on decoded instructions.
-                if a0 == 2 || a0 == 3 {
-                    cpu.invalidate_instruction_cache();
+                // FlushCache(op) (ps2-ee.md §7): 0 writes the data cache back (lines stay
+                // valid), 1 invalidates it (dirty data is lost), 2 invalidates the instruction
+                // cache (decoded instructions here), 3 invalidates both.
+                match a0 {
+                    0 => cpu.write_back_data_cache(&mut hw.mem),
+                    1 => cpu.invalidate_data_cache(),
+                    2 => cpu.invalidate_instruction_cache(),
+                    3 => {
+                        cpu.invalidate_data_cache();
+                        cpu.invalidate_instruction_cache();
+                    }
+                    _ => {}
                 }
                 ret(cpu, 0)
             }
@@ -361,7 +369,17 @@ impl<Ctx: Clone> Kernel<Ctx> {
             0x76 | -0x76 => ret(cpu, -1),
             0x77 | -0x77 => {
                 let now = cpu.cycles();
-                let id = self.iop.set_dma(a0, a1, now, hw).map_err(|f| KernelError::BadPointer {
+                // The kernel reads the transfer list with the CPU (through the data cache).
+                let mut transfers = Vec::new();
+                for i in 0..a1.min(32) {
+                    let at = a0.wrapping_add(16 * i);
+                    let read = |off: u32| {
+                        guest::read_u32(&*cpu, &hw.mem, at.wrapping_add(off))
+                            .ok_or(KernelError::BadPointer { syscall: "SifSetDma", addr: at, pc })
+                    };
+                    transfers.push((read(0)?, read(4)?, read(8)?));
+                }
+                let id = self.iop.set_dma_transfers(&transfers, now, hw).map_err(|f| KernelError::BadPointer {
                     syscall: "SifSetDma",
                     addr: f.addr,
                     pc,
@@ -381,12 +399,12 @@ impl<Ctx: Clone> Kernel<Ctx> {
             0x7C => {
                 // Deci2Call: only kputs (0x10) is meaningful without a debugger attached.
                 if a0 == 0x10 {
-                    let ptr = hw.mem.read_u32(a1).ok_or(KernelError::BadPointer {
+                    let ptr = guest::read_u32(&*cpu, &hw.mem, a1).ok_or(KernelError::BadPointer {
                         syscall: "Deci2Call(kputs)",
                         addr: a1,
                         pc,
                     })?;
-                    let text = hw.mem.read_c_string(ptr, 4096).unwrap_or_default();
+                    let text = guest::read_c_string(&*cpu, &hw.mem, ptr, 4096).unwrap_or_default();
                     hw.io.console.put_str(&text);
                     ret(cpu, 0)
                 } else {

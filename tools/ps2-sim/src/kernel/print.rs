@@ -8,13 +8,19 @@ use crate::memory::Memory;
 
 /// Formats the `_print` call the CPU is stopped at.
 pub(super) fn format<C: GuestCpu>(cpu: &C, mem: &Memory) -> String {
-    let fmt = mem.read_c_string(cpu.gpr(4) as u32, 1024).unwrap_or_default();
+    let fmt = super::guest::read_c_string(cpu, mem, cpu.gpr(4) as u32, 1024).unwrap_or_default();
     let args: Vec<u32> = [5, 6, 7, 8, 9, 10, 11].iter().map(|&r| cpu.gpr(r) as u32).collect();
-    format_with(&fmt, &args, mem)
+    format_with_strings(&fmt, &args, |addr| super::guest::read_c_string(cpu, mem, addr, 4096))
 }
 
 /// Formats `fmt` with 32-bit arguments; `%s` reads strings from `mem`.
+#[cfg(test)]
 pub(super) fn format_with(fmt: &str, args: &[u32], mem: &Memory) -> String {
+    format_with_strings(fmt, args, |addr| mem.read_c_string(addr, 4096))
+}
+
+/// Formats `fmt` with 32-bit arguments; `%s` strings come from `string_at`.
+fn format_with_strings(fmt: &str, args: &[u32], string_at: impl Fn(u32) -> Option<String>) -> String {
     let mut out = String::new();
     let mut next = args.iter().copied();
     let mut chars = fmt.chars().peekable();
@@ -44,7 +50,7 @@ pub(super) fn format_with(fmt: &str, args: &[u32], mem: &Memory) -> String {
             'X' => format!("{:X}", arg_source()),
             'p' => format!("0x{:08x}", arg_source()),
             'c' => char::from(arg_source() as u8).to_string(),
-            's' => mem.read_c_string(arg_source(), 4096).unwrap_or_else(|| "(bad)".into()),
+            's' => string_at(arg_source()).unwrap_or_else(|| "(bad)".into()),
             '%' => "%".to_string(),
             other => format!("%{other}"),
         };

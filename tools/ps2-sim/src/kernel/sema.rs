@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use super::threads::WaitKind;
 use super::{ret, GuestCpu, Kernel, KernelAction, KernelError, reg};
+use super::guest;
 use crate::hardware::Hardware;
 
 /// MAX_SEMAPHORES.
@@ -34,7 +35,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         hw: &mut Hardware,
     ) -> Result<KernelAction, KernelError> {
         let read = |off: u32| {
-            hw.mem.read_u32(param.wrapping_add(off)).ok_or(KernelError::BadPointer {
+            guest::read_u32(&*cpu, &hw.mem, param.wrapping_add(off)).ok_or(KernelError::BadPointer {
                 syscall: "CreateSema",
                 addr: param,
                 pc,
@@ -169,7 +170,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             s.option,
         ];
         for (i, v) in fields.iter().enumerate() {
-            hw.mem.write_u32(out.wrapping_add(4 * i as u32), *v).ok_or(
+            guest::write_u32(cpu, &mut hw.mem, out.wrapping_add(4 * i as u32), *v).ok_or(
                 KernelError::BadPointer { syscall: "ReferSemaStatus", addr: out, pc },
             )?;
         }

@@ -7,6 +7,7 @@
 use super::{ret, 
     GuestCpu, Kernel, KernelAction, KernelError, STACK_RESERVE, THREAD_EXIT_ADDR, reg,
 };
+use super::guest;
 use crate::hardware::Hardware;
 use crate::memory::RAM_SIZE;
 
@@ -216,7 +217,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         };
         self.stack_base = top.wrapping_sub(stack_size);
         if args != 0 {
-            self.write_args(args, pc, hw)?;
+            self.write_args(args, pc, cpu, hw)?;
         }
         let cur = self.current.unwrap_or(MAIN_THREAD);
         if let Some(t) = self.thread_mut(cur) {
@@ -229,7 +230,13 @@ impl<Ctx: Clone> Kernel<Ctx> {
     }
 
     /// Writes `struct sargs { argc; argv[16]; payload[256] }` at `addr`.
-    fn write_args(&self, addr: u32, pc: u32, hw: &mut Hardware) -> Result<(), KernelError> {
+    fn write_args<C: GuestCpu<Context = Ctx>>(
+        &self,
+        addr: u32,
+        pc: u32,
+        cpu: &mut C,
+        hw: &mut Hardware,
+    ) -> Result<(), KernelError> {
         let bad = KernelError::BadPointer { syscall: "SetupThread", addr, pc };
         if self.program_args.len() > 16 {
             return Err(KernelError::ArgumentsTooLong);
@@ -244,12 +251,12 @@ impl<Ctx: Clone> Kernel<Ctx> {
         if payload.len() > 256 {
             return Err(KernelError::ArgumentsTooLong);
         }
-        hw.mem.write_u32(addr, pointers.len() as u32).ok_or(bad.clone())?;
+        guest::write_u32(cpu, &mut hw.mem, addr, pointers.len() as u32).ok_or(bad.clone())?;
         for i in 0..16 {
             let p = pointers.get(i).copied().unwrap_or(0);
-            hw.mem.write_u32(addr + 4 + 4 * i as u32, p).ok_or(bad.clone())?;
+            guest::write_u32(cpu, &mut hw.mem, addr + 4 + 4 * i as u32, p).ok_or(bad.clone())?;
         }
-        hw.mem.slice_mut(addr + 0x44, payload.len()).ok_or(bad)?.copy_from_slice(&payload);
+        cpu.write_memory(&mut hw.mem, addr + 0x44, &payload).ok_or(bad)?;
         Ok(())
     }
 
@@ -262,7 +269,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         hw: &mut Hardware,
     ) -> Result<KernelAction, KernelError> {
         let read = |off: u32| {
-            hw.mem.read_u32(param.wrapping_add(off)).ok_or(KernelError::BadPointer {
+            guest::read_u32(&*cpu, &hw.mem, param.wrapping_add(off)).ok_or(KernelError::BadPointer {
                 syscall: "CreateThread",
                 addr: param,
                 pc,
@@ -476,7 +483,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
                 t.wakeups,
             ];
             for (i, v) in fields.iter().enumerate() {
-                hw.mem.write_u32(out.wrapping_add(4 * i as u32), *v).ok_or(
+                guest::write_u32(cpu, &mut hw.mem, out.wrapping_add(4 * i as u32), *v).ok_or(
                     KernelError::BadPointer { syscall: "ReferThreadStatus", addr: out, pc },
                 )?;
             }

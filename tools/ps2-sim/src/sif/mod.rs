@@ -128,10 +128,19 @@ impl Iop {
     /// `SifSetDma(list, count)`: performs the EE→IOP transfers described at `list`; returns
     /// the transfer id (never 0).
     pub fn set_dma(&mut self, list: u32, count: u32, now: u64, hw: &mut Hardware) -> Result<u32, SifFault> {
+        let mut transfers = Vec::new();
         for i in 0..count.min(32) {
             let at = list.wrapping_add(16 * i);
             let read = |off: u32| hw.mem.read_u32(at + off).ok_or(SifFault { addr: at });
-            let (src, dest, size) = (read(0)?, read(4)?, read(8)?);
+            transfers.push((read(0)?, read(4)?, read(8)?));
+        }
+        self.set_dma_transfers(&transfers, now, hw)
+    }
+
+    /// `SifSetDma` with its transfer list already read (`(src, dest, size)` each; the kernel
+    /// reads the list through the CPU's data cache, the data itself goes by DMA from memory).
+    pub fn set_dma_transfers(&mut self, transfers: &[(u32, u32, u32)], now: u64, hw: &mut Hardware) -> Result<u32, SifFault> {
+        for &(src, dest, size) in transfers {
             let len = (size as usize).next_multiple_of(16);
             let data = ee_read(hw, src, len)?;
             if dest & 0x00FF_FFFF == IOP_COMMAND_BUFFER {

@@ -99,7 +99,11 @@ pub fn run_with(program: &[u32], setup: impl FnOnce(&mut Cpu, &mut TestBus)) -> 
     let (mut cpu, mut bus) = machine(program);
     setup(&mut cpu, &mut bus);
     match cpu.run(&mut bus, 100_000) {
-        Stop::Break { code: 0x3FF, .. } => (cpu, bus),
+        Stop::Break { code: 0x3FF, .. } => {
+            // Stores sit in the data cache; tests look at memory after a write-back of everything.
+            cpu.dcache.write_back_all(&mut bus).expect("lines were filled from this bus");
+            (cpu, bus)
+        }
         other => panic!("program stopped with {other}"),
     }
 }

@@ -1,6 +1,7 @@
 //! Instruction-level tests: tiny programs assembled from words and run in a [`crate::TestBus`].
 
 mod asm;
+mod dcache;
 mod fpu;
 mod integer;
 mod mmi;
