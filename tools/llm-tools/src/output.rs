@@ -26,8 +26,17 @@ impl AtomicFile {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let file = tempfile::Builder::new()
-            .prefix(".llm-tmp-")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".llm-tmp-");
+        // A temporary file is private (0600); the output gets what `File::create` would give it (0666
+        // less the umask), or the permissions of the file it replaces.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o666);
+            builder.permissions(std::fs::Permissions::from_mode(mode));
+        }
+        let file = builder
             .tempfile_in(&dir)
             .map_err(|e| error(format!("{}: cannot create a temporary file there: {e}", dir.display())))?;
         Ok(Self { path: path.to_path_buf(), writer: BufWriter::new(file) })

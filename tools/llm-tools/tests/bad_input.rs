@@ -87,6 +87,16 @@ fn a_failed_conversion_keeps_the_existing_output() {
     let out = run(CONVERT, &["llama2c", fixture("tiny_shared.bin").to_str().unwrap(), "--tokenizer", tokenizer.to_str().unwrap(), "--quiet", "-o", output.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(&std::fs::read(&output).unwrap()[..4], b"PLLM");
+    // With the permissions a plain `File::create` gives, not the temporary file's private ones.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let plain = dir.join("plain");
+        std::fs::write(&plain, b"x").unwrap();
+        assert_eq!(mode(&output), mode(&plain));
+        assert_eq!(mode(&small_model(&dir)), mode(&plain));
+    }
 }
 
 /// Class (misleading message): a directory given as the model was reported as "bad magic".
