@@ -10,9 +10,16 @@
 //! interrupt; the next packet waits until the EE re-arms the channel with `SifSetDChain`.
 //! RPC results are written straight into the caller's receive buffer before the END packet,
 //! as the IOP's DMA would.
+//!
+//! The IOP boots with a retail BIOS's module set: FILEIO, LOADFILE and CDVDFSV answer binds, other
+//! servers only once the program has loaded their module ([`servers`] has the table and its
+//! sources). A bind of a server that is not registered is answered, as on a console, with a null
+//! `sd`: the client keeps it unbound and retries. The wire format ([`protocol`]) is this side's own
+//! reading of the references, independent of the EE client crates.
 
 pub mod cdvd;
 pub mod pad;
+pub mod protocol;
 pub mod servers;
 
 use std::collections::VecDeque;
@@ -28,9 +35,8 @@ pub const SMFLG_BOOTED: u32 = 0x1_0000 | 0x2_0000 | 0x4_0000;
 /// reboot takes far longer, but nothing a program does depends on the exact figure).
 pub const REBOOT_CYCLES: u64 = 1_000_000;
 
-/// SIF command ids: the EE client's own definitions (`ps2-iop`), so both sides of the simulated SIF agree by
-/// construction.
-pub use ps2_iop::packet::cid;
+pub use protocol::cid;
+use protocol::{call as call_pkt, end as end_pkt, header, rdata, rpc};
 
 /// Why a SIF transfer failed (reported by the kernel as a bad pointer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +85,17 @@ fn word(packet: &[u8], offset: usize) -> u32 {
 /// Builds a packet: a 16-byte header (psize = `len`, no extra data) then `words` from +0x10.
 fn packet(cid: u32, len: usize, words: &[u32]) -> Vec<u8> {
     let mut p = vec![0u8; len];
-    p[0..4].copy_from_slice(&(len as u32 & 0xFF).to_le_bytes());
-    p[8..12].copy_from_slice(&cid.to_le_bytes());
+    put(&mut p, header::SIZE, len as u32 & 0xFF);
+    put(&mut p, header::CID, cid);
     for (i, w) in words.iter().enumerate() {
-        p[0x10 + 4 * i..0x14 + 4 * i].copy_from_slice(&w.to_le_bytes());
+        put(&mut p, header::LEN + 4 * i, *w);
     }
     p
+}
+
+/// Writes a little-endian word at `offset`.
+fn put(packet: &mut [u8], offset: usize, value: u32) {
+    packet[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
 }
 
 impl Iop {
@@ -194,15 +205,20 @@ impl Iop {
 
     /// Handles one command packet from the EE.
     fn command(&mut self, p: &[u8], now: u64, hw: &mut Hardware) -> Result<(), SifFault> {
-        match word(p, 8) {
-            cid::INIT_CMD if word(p, 12) == 0 => {
-                self.ee_buffer = word(p, 0x10) & 0x1FFF_FFFF;
+        match word(p, header::CID) {
+            cid::INIT_CMD if word(p, header::OPT) == 0 => {
+                self.ee_buffer = word(p, protocol::EE_BUFFER) & 0x1FFF_FFFF;
                 self.pump(hw)
             }
             // INIT_CMD with opt 1: the RPC layer; the IOP answers SET_SREG {0, 1}.
-            cid::INIT_CMD => self.send(packet(cid::SET_SREG, 0x18, &[0, 1]), hw),
+            cid::INIT_CMD => {
+                let mut sreg = packet(cid::SET_SREG, protocol::set_sreg::LEN, &[]);
+                put(&mut sreg, protocol::set_sreg::INDEX, 0);
+                put(&mut sreg, protocol::set_sreg::VALUE, 1);
+                self.send(sreg, hw)
+            }
             cid::CHANGE_SADDR => {
-                self.ee_buffer = word(p, 0x10) & 0x1FFF_FFFF;
+                self.ee_buffer = word(p, protocol::EE_BUFFER) & 0x1FFF_FFFF;
                 self.pump(hw)
             }
             cid::RESET => {
@@ -217,21 +233,22 @@ impl Iop {
                 Ok(())
             }
             cid::RPC_BIND => {
-                let sid = word(p, 0x20);
-                let (sd, buf) = servers::lookup(sid).map_or((0, 0), |s| (s.sd, s.buffer));
+                // A server that is not registered (yet) is answered with sd = 0, as sifrpc does.
+                let sid = word(p, protocol::bind::SID);
+                let (sd, buf) = self.servers.registered(sid, now).map_or((0, 0), |s| (s.sd, s.buffer));
                 let end = self.end_packet(p, cid::RPC_BIND, sd, buf);
                 self.send(end, hw)
             }
             cid::RPC_CALL => self.call(p, now, hw),
             cid::RPC_RDATA => {
-                let (src, dest, size) = (word(p, 0x20), word(p, 0x24), word(p, 0x28) as usize);
+                let (src, dest) = (word(p, rdata::SRC), word(p, rdata::DEST));
+                let size = word(p, rdata::SIZE) as usize;
                 let off = (src & 0x001F_FFFF) as usize;
                 let len = size.next_multiple_of(16);
                 let data = hw.mem.iop_ram.get(off..off + len).ok_or(SifFault { addr: src })?.to_vec();
                 ee_write(hw, dest & 0x1FFF_FFFF, &data)?;
-                let mut end = self.end_packet(p, cid::RPC_RDATA, 0, 0);
-                // For RDATA the END's client field is the receive-data struct.
-                end[0x1C..0x20].copy_from_slice(&word(p, 0x1C).to_le_bytes());
+                // For RDATA the END's client field is the receive-data struct, as the request's.
+                let end = self.end_packet(p, cid::RPC_RDATA, 0, 0);
                 self.send(end, hw)
             }
             // SET_SREG from the EE and user commands have no IOP-side effect here.
@@ -239,33 +256,40 @@ impl Iop {
         }
     }
 
-    /// An RPC END answering request `p`.
+    /// An RPC END answering request `p`: its rec_id, pkt_addr, rpc_id and client, the command answered,
+    /// and the server's data and buffer.
     fn end_packet(&self, p: &[u8], answered: u32, sd: u32, buf: u32) -> Vec<u8> {
-        packet(
-            cid::RPC_END,
-            0x30,
-            &[word(p, 0x10), word(p, 0x14), word(p, 0x18), word(p, 0x1C), answered, sd, buf, buf],
-        )
+        let mut end = packet(cid::RPC_END, rpc::PACKET_SIZE, &[]);
+        for field in [rpc::REC_ID, rpc::PKT_ADDR, rpc::RPC_ID, rpc::CLIENT] {
+            put(&mut end, field, word(p, field));
+        }
+        put(&mut end, end_pkt::CID, answered);
+        put(&mut end, end_pkt::SD, sd);
+        put(&mut end, end_pkt::BUF, buf);
+        put(&mut end, end_pkt::CBUF, buf);
+        end
     }
 
     fn call(&mut self, p: &[u8], now: u64, hw: &mut Hardware) -> Result<(), SifFault> {
-        let (fno, send_size, sd) = (word(p, 0x20), word(p, 0x24) as usize, word(p, 0x34));
-        let server = servers::by_sd(sd);
-        let args = match server {
-            Some(s) => {
-                let off = (s.buffer & 0x001F_FFFF) as usize;
-                hw.mem.iop_ram.get(off..off + send_size.min(s.buffer_size)).unwrap_or(&[]).to_vec()
+        let (fno, send_size, sd) = (word(p, call_pkt::FNO), word(p, call_pkt::SEND_SIZE) as usize, word(p, call_pkt::SD));
+        // A CALL names the server by the sd its BIND returned; one that is not registered (a stale
+        // binding after a reboot, a null sd) would make the IOP's sifrpc dereference garbage: the run
+        // stops here with that address instead.
+        let server = self.servers.registered_by_sd(sd, now).ok_or(SifFault { addr: sd })?;
+        let off = (server.buffer & 0x001F_FFFF) as usize;
+        let args = hw.mem.iop_ram.get(off..off + send_size.min(server.buffer_size)).unwrap_or(&[]).to_vec();
+        let result = if servers::is_cdvd(server.sid) {
+            match &mut self.disc {
+                Some(disc) => disc.call(server.sid, fno, &args),
+                None => servers::no_disc(server.sid, fno),
             }
-            None => Vec::new(),
-        };
-        let result = match server {
-            Some(s) if servers::is_cdvd(s.sid) => match &mut self.disc {
-                Some(disc) => disc.call(s.sid, fno, &args),
-                None => servers::no_disc(s.sid, fno),
-            },
-            Some(s) if servers::is_pad(s.sid) => self.padman.call(s.sid, &args),
-            Some(s) => self.servers.call(s.sid, fno, &args, &mut hw.mem.iop_ram),
-            None => servers::CallResult::default(),
+        } else if servers::is_pad(server.sid) {
+            match self.servers.pad_module() {
+                Some(module) => self.padman.call(module, server.sid, &args),
+                None => return Err(SifFault { addr: sd }),
+            }
+        } else {
+            self.servers.call(server.sid, fno, &args, &mut hw.mem.iop_ram, now)
         };
         if result.delay == 0 {
             return self.finish_call(p, result, hw);
@@ -279,7 +303,8 @@ impl Iop {
 
     /// Delivers a call's data, reply and END.
     fn finish_call(&mut self, p: &[u8], result: servers::CallResult, hw: &mut Hardware) -> Result<(), SifFault> {
-        let (recv_buf, recv_size, rmode, sd) = (word(p, 0x28), word(p, 0x2C), word(p, 0x30), word(p, 0x34));
+        let (recv_buf, recv_size) = (word(p, call_pkt::RECV_BUF), word(p, call_pkt::RECV_SIZE));
+        let (rmode, sd) = (word(p, call_pkt::RMODE), word(p, call_pkt::SD));
         for (addr, data) in &result.ee_writes {
             ee_write(hw, *addr, data)?;
         }
@@ -295,7 +320,7 @@ impl Iop {
         } else {
             // No END: the IOP overwrites the request packet with an END image whose rec_id
             // and rpc_id are 0, which is how the client sees the call finish.
-            ee_write(hw, word(p, 0x14) & 0x1FFF_FFFF, &packet(cid::RPC_END, 0x40, &[]))
+            ee_write(hw, word(p, rpc::PKT_ADDR) & 0x1FFF_FFFF, &packet(cid::RPC_END, rpc::PACKET_SIZE, &[]))
         }
     }
 }
@@ -331,8 +356,13 @@ mod tests {
         (iop, hw)
     }
 
-    /// Sends a command packet (and optional extra data first) through `set_dma`.
+    /// Sends a command packet (and optional extra data first) through `set_dma` at cycle 0.
     fn send(iop: &mut Iop, hw: &mut Hardware, p: &[u8], extra: Option<(&[u8], u32)>) {
+        send_at(iop, hw, p, extra, 0);
+    }
+
+    /// Sends a command packet (and optional extra data first) through `set_dma` at cycle `now`.
+    fn send_at(iop: &mut Iop, hw: &mut Hardware, p: &[u8], extra: Option<(&[u8], u32)>, now: u64) {
         let mut n = 0;
         let mut descriptor = |hw: &mut Hardware, src: u32, dest: u32, size: usize| {
             let at = LIST + 16 * n;
@@ -347,7 +377,7 @@ mod tests {
         }
         hw.mem.slice_mut(PKT, p.len()).unwrap().copy_from_slice(p);
         descriptor(hw, PKT, IOP_COMMAND_BUFFER, p.len());
-        iop.set_dma(LIST, n, 0, hw).unwrap();
+        iop.set_dma(LIST, n, now, hw).unwrap();
     }
 
     fn ee_word(hw: &Hardware, addr: u32) -> u32 {
@@ -406,17 +436,88 @@ mod tests {
         assert_eq!(end[8], cid::RPC_CALL);
     }
 
+    /// LOADFILE MOD_LOAD of `path` at cycle `now`, the request DMA'd into LOADFILE's buffer; returns the reply's id.
+    fn load(iop: &mut Iop, hw: &mut Hardware, path: &str, now: u64) -> i32 {
+        let loadfile = servers::lookup(servers::LOADFILE_SID).unwrap();
+        let mut request = vec![0u8; 512];
+        request[8..8 + path.len()].copy_from_slice(path.as_bytes());
+        let call = rpc(cid::RPC_CALL, &[0x0010_0C00, 0, 512, RECV, 16, 1, loadfile.sd]);
+        send_at(iop, hw, &call, Some((&request, loadfile.buffer)), now);
+        receive(iop, hw);
+        ee_word(hw, RECV) as i32
+    }
+
+    /// BINDs `sid` at cycle `now`; returns the END's sd.
+    fn bind(iop: &mut Iop, hw: &mut Hardware, sid: u32, now: u64) -> u32 {
+        send_at(iop, hw, &rpc(cid::RPC_BIND, &[0x0010_0C00, sid]), None, now);
+        receive(iop, hw)[9]
+    }
+
     #[test]
     fn call_send_data_reaches_the_server_buffer() {
         let (mut iop, mut hw) = setup();
         init(&mut iop, &mut hw);
-        let loadfile = servers::lookup(servers::LOADFILE_SID).unwrap();
-        let mut request = vec![0u8; 512];
-        request[8..20].copy_from_slice(b"rom0:PADMAN\0");
-        let call = rpc(cid::RPC_CALL, &[0x0010_0C00, 0, 512, RECV, 16, 1, loadfile.sd]);
-        send(&mut iop, &mut hw, &call, Some((&request, loadfile.buffer)));
-        assert_eq!(ee_word(&hw, RECV), 1, "module id 1");
-        assert_eq!(iop.servers.modules, ["PADMAN"]);
+        assert!(load(&mut iop, &mut hw, "rom0:SIO2MAN", 0) > 0, "module id");
+        assert_eq!(iop.servers.modules, ["SIO2MAN"]);
+    }
+
+    #[test]
+    fn pad_servers_answer_binds_only_after_their_module_is_loaded() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        let sids = [0x8000_0100, 0x8000_0101, 0x8000_010F, 0x8000_011F];
+        for sid in sids {
+            assert_eq!(bind(&mut iop, &mut hw, sid, 0), 0, "{sid:#x} is not registered at boot");
+        }
+        assert_eq!(load(&mut iop, &mut hw, "rom0:PADMAN", 0), servers::KE_LINKERR, "PADMAN needs SIO2MAN");
+        load(&mut iop, &mut hw, "rom0:SIO2MAN", 0);
+        assert!(load(&mut iop, &mut hw, "rom0:PADMAN", 100) > 0);
+        assert_eq!(bind(&mut iop, &mut hw, 0x8000_010F, 100), 0, "PADMAN's RPC thread has not run yet");
+        let up = 100 + servers::SERVER_START_CYCLES;
+        assert_ne!(bind(&mut iop, &mut hw, 0x8000_010F, up), 0, "old protocol");
+        assert_ne!(bind(&mut iop, &mut hw, 0x8000_011F, up), 0);
+        assert_eq!(bind(&mut iop, &mut hw, 0x8000_0100, up), 0, "rom0:PADMAN has no new-protocol server");
+        assert_eq!(bind(&mut iop, &mut hw, 0x8000_0101, up), 0);
+        // A reboot unloads it.
+        hw.io.sif.smflg &= !0x4_0000;
+        send(&mut iop, &mut hw, &packet(cid::RESET, 0x68, &[0, 0]), None);
+        iop.service(up + REBOOT_CYCLES, &mut hw).unwrap();
+        init(&mut iop, &mut hw);
+        let later = up + REBOOT_CYCLES;
+        assert_eq!(bind(&mut iop, &mut hw, 0x8000_010F, later), 0, "gone after a reboot");
+        assert_ne!(bind(&mut iop, &mut hw, servers::LOADFILE_SID, later), 0, "boot servers are back");
+        // XSIO2MAN + XPADMAN: the new protocol (and the old sids).
+        load(&mut iop, &mut hw, "rom0:XSIO2MAN", later);
+        assert!(load(&mut iop, &mut hw, "rom0:XPADMAN", later) > 0);
+        for sid in sids {
+            assert_ne!(bind(&mut iop, &mut hw, sid, later + servers::SERVER_START_CYCLES), 0, "{sid:#x} with XPADMAN");
+        }
+    }
+
+    #[test]
+    fn boot_servers_bind_at_once() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        for sid in [0x8000_0001, 0x8000_0003, 0x8000_0006, 0x8000_0592, 0x8000_0593, 0x8000_0595, 0x8000_0597, 0x8000_059A, 0x8000_059C] {
+            assert_ne!(bind(&mut iop, &mut hw, sid, 0), 0, "{sid:#x}");
+        }
+        assert_eq!(bind(&mut iop, &mut hw, 0x8000_0400, u64::MAX), 0, "MCSERV is not resident at boot");
+    }
+
+    #[test]
+    fn a_call_to_an_unregistered_server_stops_the_run() {
+        let (mut iop, mut hw) = setup();
+        init(&mut iop, &mut hw);
+        let padman = servers::lookup(pad::SID_OLD).unwrap();
+        let call = rpc(cid::RPC_CALL, &[0x0010_0C00, 1, 128, RECV, 128, 1, padman.sd]);
+        hw.mem.slice_mut(PKT, call.len()).unwrap().copy_from_slice(&call);
+        for (i, v) in [PKT, IOP_COMMAND_BUFFER, call.len() as u32, 0x44].iter().enumerate() {
+            hw.mem.write_u32(LIST + 4 * i as u32, *v).unwrap();
+        }
+        assert_eq!(iop.set_dma(LIST, 1, 0, &mut hw), Err(SifFault { addr: padman.sd }));
+        let call = rpc(cid::RPC_CALL, &[0x0010_0C00, 1, 0, RECV, 16, 1, 0]);
+        hw.mem.slice_mut(PKT, call.len()).unwrap().copy_from_slice(&call);
+        assert_eq!(iop.set_dma(LIST, 1, 0, &mut hw), Err(SifFault { addr: 0 }), "a null sd");
     }
 
     #[test]
@@ -508,17 +609,22 @@ mod tests {
         let (mut iop, mut hw) = setup();
         iop.padman = pad::Padman::new(pad::PadScript::parse("0 0 START").unwrap());
         init(&mut iop, &mut hw);
-        let padman = servers::lookup(pad::SID_NEW).unwrap();
+        load(&mut iop, &mut hw, "rom0:SIO2MAN", 0);
+        load(&mut iop, &mut hw, "rom0:PADMAN", 0);
+        let now = servers::SERVER_START_CYCLES;
+        let sd = bind(&mut iop, &mut hw, 0x8000_010F, now);
+        let buffer = servers::by_sd(sd).unwrap().buffer;
         let mut open = vec![0u8; 128];
-        open[0] = 0x01; // open, port 0, slot 0, pad area at 0x0011_0000
+        // Old-protocol open (0x80000100), port 0, slot 0, pad area at 0x0011_0000.
+        open[0..4].copy_from_slice(&0x8000_0100u32.to_le_bytes());
         open[16..20].copy_from_slice(&0x0011_0000u32.to_le_bytes());
-        send(&mut iop, &mut hw, &rpc(cid::RPC_CALL, &[0x0010_0C00, 1, 128, RECV, 128, 1, padman.sd]), Some((&open, padman.buffer)));
+        send_at(&mut iop, &mut hw, &rpc(cid::RPC_CALL, &[0x0010_0C00, 1, 128, RECV, 128, 1, sd]), Some((&open, buffer)), now);
         assert_eq!(ee_word(&hw, RECV + 12), 1, "open succeeded");
         iop.vblank(1, &mut hw).unwrap();
         iop.vblank(2, &mut hw).unwrap();
-        let block = hw.mem.slice(0x0011_0000, 128).unwrap();
-        assert_eq!(block[0x70], 6, "STABLE");
-        assert_eq!(u16::from_le_bytes([block[2], block[3]]), !0x0008, "START pressed");
+        let block = hw.mem.slice(0x0011_0000, 64).unwrap();
+        assert_eq!(block[4], 6, "STABLE (old 64-byte struct)");
+        assert_eq!(u16::from_le_bytes([block[10], block[11]]), !0x0008, "START pressed");
     }
 
     #[test]
