@@ -1,11 +1,12 @@
-//! The controller: the boot ROM's pad driver on the IOP (`rom0:SIO2MAN`, `rom0:PADMAN`) and `ps2-pad`,
-//! reduced to what the demo asks: which buttons went down since the last look.
+//! The controller: the boot ROM's pad driver on the IOP (`rom0:SIO2MAN`, `rom0:PADMAN`, in every console's ROM:
+//! the old pad protocol) and `ps2-pad`, reduced to what the demo asks: which buttons went down since the last
+//! look.
 
 use alloc::format;
 use alloc::string::String;
 
 use ps2_iop::loadfile::LoadFile;
-use ps2_pad::{Buttons, IopTransport, Pads};
+use ps2_pad::{Buttons, IopTransport, PadModules, Pads};
 
 /// The pad in port 0.
 pub struct Controls {
@@ -16,9 +17,8 @@ impl Controls {
     /// Loads the pad modules on the IOP and opens port 0.
     pub fn open() -> Result<Controls, String> {
         let mut loader = LoadFile::new().map_err(|e| format!("cannot bind LOADFILE on the IOP: {e:?}"))?;
-        for module in ["rom0:SIO2MAN", "rom0:PADMAN"] {
-            loader.load_module(module, &[]).map_err(|e| format!("cannot load {module}: {e:?}"))?;
-        }
+        let modules = PadModules::Rom;
+        modules.load(&mut loader).map_err(|e| format!("cannot load {:?}: {e:?}", modules.paths()))?;
         let mut pads = Pads::init(IopTransport::new(), 100).map_err(|e| format!("no pad server answered: {e:?}"))?;
         pads.open(0, 0).map_err(|e| format!("cannot open port 0: {e:?}"))?;
         Ok(Controls { pads })

@@ -1,10 +1,11 @@
 //! `pad`: controller input with `ps2-pad` — buttons as they are pressed and released, sticks, hot-plug.
 //!
-//! Loads the boot ROM's pad driver on the IOP (`rom0:SIO2MAN`, `rom0:PADMAN`), opens port 0, then reads the pad
-//! once per frame and prints every change. Press START (or wait 10 seconds) to end.
+//! Loads the boot ROM's pad driver on the IOP (`rom0:SIO2MAN`, `rom0:PADMAN`: the old pad protocol, which
+//! every console has; with the argument `x`, `rom0:XSIO2MAN` and `rom0:XPADMAN`: the new protocol), opens
+//! port 0, then reads the pad once per frame and prints every change. Press START (or wait 10 seconds) to end.
 //!
 //! In the simulator the pad is driven by a script: `PS2_SIM_ARGS="--pad-script examples/pad/demo.pad"
-//! cargo run --example pad`.
+//! cargo run --example pad` (`-- x` for XPADMAN).
 #![no_std]
 #![no_main]
 
@@ -16,7 +17,7 @@ use core::time::Duration;
 
 use ps2_alloc as _;
 use ps2_iop::loadfile::LoadFile;
-use ps2_pad::{Buttons, IopTransport, ModeRequest, ModeSequencer, ModeStep, Pads};
+use ps2_pad::{Buttons, IopTransport, ModeRequest, ModeSequencer, ModeStep, PadModules, Pads};
 use ps2_sys::clock::{self, Instant};
 use ps2_sys::println;
 
@@ -28,9 +29,10 @@ const FRAME: Duration = Duration::from_micros(16_683);
 const RUN_TIME: Duration = Duration::from_secs(10);
 
 fn main() -> Result<(), String> {
+    let modules = if ps2_sys::rt::args().skip(1).any(|a| a == b"x") { PadModules::RomX } else { PadModules::Rom };
     let mut loader = LoadFile::new().map_err(|e| format!("cannot bind LOADFILE on the IOP: {e:?}"))?;
-    loader.load_module("rom0:SIO2MAN", &[]).map_err(|e| format!("cannot load rom0:SIO2MAN: {e:?}"))?;
-    loader.load_module("rom0:PADMAN", &[]).map_err(|e| format!("cannot load rom0:PADMAN: {e:?}"))?;
+    modules.load(&mut loader).map_err(|e| format!("cannot load {:?}: {e:?}", modules.paths()))?;
+    println!("pad: loaded {} and {}", modules.paths()[0], modules.paths()[1]);
 
     let mut pads = Pads::init(IopTransport::new(), 100).map_err(|e| format!("no pad server answered: {e:?}"))?;
     pads.open(0, 0).map_err(|e| format!("cannot open port 0: {e:?}"))?;

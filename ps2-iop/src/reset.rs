@@ -30,6 +30,10 @@ pub fn reset(arg: &str) -> Result<(), Error> {
         size: arg.len(),
         max: ResetPacket::MAX_ARG,
     })?;
+    // The reset packet goes to the IOP's command buffer, whose address the SIF command handshake learns
+    // (ps2sdk programs call `SifInitRpc(0)` before `SifIopReset`): without it the packet would land at IOP
+    // address 0 and the IOP would never reboot.
+    cmd::init()?;
     REBOOTS.store(REBOOTS.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
     syscall::sif_stop_dma();
     cmd::exit();
@@ -38,6 +42,9 @@ pub fn reset(arg: &str) -> Result<(), Error> {
     let aligned = AlignedReset(packet);
     syscall::sif_set_reg(SifReg::SubFlag, flag::BOOTEND); // writing a flag clears it
     let dest = syscall::sif_get_reg(SifReg::Software(0));
+    if dest == 0 {
+        return Err(Error::InvalidArgument("the IOP's command buffer address is unknown (SIF not initialised)"));
+    }
     let transfer = Transfer {
         src: (&aligned.0 as *const ResetPacket).cast(),
         dest,

@@ -25,6 +25,11 @@ pub trait PadTransport {
     /// Tries once to bind the RPC server `sid`: `Ok(false)` when it is not registered (yet).
     fn bind(&mut self, sid: u32) -> Result<bool, Self::Error>;
 
+    /// Waits a little before [`Pads::init`] tries the servers again (libpad waits between binds too): a pad
+    /// module registers its servers from a thread of its own, shortly after its load has returned. The
+    /// default does not wait; the EE transport waits a millisecond.
+    fn wait_before_retry(&mut self) {}
+
     /// Calls the bound main server: RPC function [`crate::protocol::RPC_FUNCTION`], 128 bytes out, 128 back.
     fn call(&mut self, request: &[u8; MESSAGE_LEN], reply: &mut [u8; MESSAGE_LEN]) -> Result<(), Self::Error>;
 
@@ -127,11 +132,19 @@ pub struct Pads<T: PadTransport> {
 
 impl<T: PadTransport> Pads<T> {
     /// Finds the pad server like libpad's `padInit`: tries the new protocol's sid, then the old one's, up to
-    /// `attempts` rounds (the server may still be starting), binds the matching extended server, and for
-    /// the new protocol sends INIT.
+    /// `attempts` rounds with [`PadTransport::wait_before_retry`] between them (the server may still be
+    /// starting), binds the matching extended server, and for the new protocol sends INIT.
+    ///
+    /// The protocol is the loaded module's: `rom0:PADMAN` registers only the old servers, `rom0:XPADMAN` and
+    /// ps2sdk's `padman.irx` the new ones too (and the new protocol is preferred). Without a pad module
+    /// nothing answers, and after `attempts` rounds the result is [`PadError::NoServer`] (libpad's
+    /// `padInit` would loop for ever).
     pub fn init(mut transport: T, attempts: u32) -> Result<Self, PadError<T::Error>> {
         let mut found = None;
-        'search: for _ in 0..attempts.max(1) {
+        'search: for round in 0..attempts.max(1) {
+            if round > 0 {
+                transport.wait_before_retry();
+            }
             for protocol in Protocol::PREFERENCE {
                 if transport.bind(protocol.main_sid()).map_err(PadError::Transport)? {
                     found = Some(protocol);

@@ -1,11 +1,14 @@
 //! The EE transport: [`PadTransport`] over `ps2-iop`'s SIF RPC client, with the pad areas in a leaked
 //! [`PadMemory`] (the pad server keeps writing them every frame, so they must never move or be freed).
 //!
+//! No pad server exists until the program loads a pad module: `rom0:SIO2MAN` + `rom0:PADMAN` (every
+//! console; the old protocol) or `rom0:XSIO2MAN` + `rom0:XPADMAN` (every ROM but the earliest; the new one).
+//! [`PadModules`] names the pairs and loads one.
+//!
 //! ```ignore
 //! let mut loader = ps2_iop::loadfile::LoadFile::new()?;
-//! loader.load_module("rom0:SIO2MAN", &[])?;
-//! loader.load_module("rom0:PADMAN", &[])?;
-//! let mut pads = ps2_pad::Pads::init(ps2_pad::IopTransport::new(), 100)?;
+//! ps2_pad::PadModules::Rom.load(&mut loader)?;          // rom0:SIO2MAN, rom0:PADMAN
+//! let mut pads = ps2_pad::Pads::init(ps2_pad::IopTransport::new(), 100)?;   // about 0.1 s at most
 //! pads.open(0, 0)?;
 //! ```
 
@@ -14,12 +17,44 @@ extern crate alloc;
 use alloc::boxed::Box;
 use core::time::Duration;
 
+use ps2_iop::loadfile::{LoadFile, Module};
 use ps2_iop::rpc::Client;
 
 use crate::area::AREA_LEN;
 use crate::driver::PadTransport;
 use crate::memory::PadMemory;
 use crate::protocol::{MESSAGE_LEN, RPC_FUNCTION};
+
+/// How long [`IopTransport`] waits between bind rounds of [`crate::Pads::init`].
+pub const BIND_RETRY: Duration = Duration::from_millis(1);
+
+/// The boot ROM's pad driver pairs (each pad module imports its SIO2MAN; the two families do not mix on one
+/// IOP: reboot it before switching).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PadModules {
+    /// `rom0:SIO2MAN` + `rom0:PADMAN`: the old protocol, in every console's ROM.
+    Rom,
+    /// `rom0:XSIO2MAN` + `rom0:XPADMAN`: the new protocol (absent from the earliest ROMs).
+    RomX,
+}
+
+impl PadModules {
+    /// The module paths, SIO2MAN first.
+    pub const fn paths(self) -> [&'static str; 2] {
+        match self {
+            PadModules::Rom => ["rom0:SIO2MAN", "rom0:PADMAN"],
+            PadModules::RomX => ["rom0:XSIO2MAN", "rom0:XPADMAN"],
+        }
+    }
+
+    /// Loads both modules; returns the pad module. A module that was already resident loads again with
+    /// start result 1 (not resident), which is not an error.
+    pub fn load(self, loader: &mut LoadFile) -> Result<Module, ps2_iop::Error> {
+        let [sio2man, padman] = self.paths();
+        loader.load_module(sio2man, &[])?;
+        loader.load_module(padman, &[])
+    }
+}
 
 /// [`PadTransport`] over SIF RPC.
 pub struct IopTransport {
@@ -57,6 +92,10 @@ impl PadTransport for IopTransport {
             Err(ps2_iop::Error::ServerNotFound { .. }) => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    fn wait_before_retry(&mut self) {
+        ps2_sys::clock::spin_for(BIND_RETRY);
     }
 
     fn call(&mut self, request: &[u8; MESSAGE_LEN], reply: &mut [u8; MESSAGE_LEN]) -> Result<(), ps2_iop::Error> {

@@ -52,7 +52,7 @@ pub use buttons::{ButtonEdges, Buttons, EdgeDetector};
 pub use connection::{Connection, ConnectionEvent, ConnectionTracker};
 pub use driver::{PORTS, PadError, PadReading, PadTransport, Pads, SLOTS};
 #[cfg(target_arch = "mips")]
-pub use iop::IopTransport;
+pub use iop::{BIND_RETRY, IopTransport, PadModules};
 pub use memory::PadMemory;
 pub use mode::{ModeError, ModeRequest, ModeSequencer, ModeStep};
 pub use protocol::{Command, InfoMode, MainMode, Protocol};

@@ -39,6 +39,8 @@ struct SimServer {
     bound: Option<u32>,
     initialised: bool,
     refuse_open: bool,
+    /// Waits between bind rounds.
+    waits: u32,
     memory: HashMap<(u8, u8), [u8; AREA_LEN]>,
     pads: HashMap<(u8, u8), SimPad>,
     log: Vec<u32>,
@@ -52,6 +54,7 @@ impl SimServer {
             bound: None,
             initialised: false,
             refuse_open: false,
+            waits: 0,
             memory: HashMap::new(),
             pads: HashMap::new(),
             log: Vec::new(),
@@ -185,6 +188,10 @@ impl PadTransport for SimServer {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    fn wait_before_retry(&mut self) {
+        self.waits += 1;
     }
 
     fn call(&mut self, request: &[u8; MESSAGE_LEN], reply: &mut [u8; MESSAGE_LEN]) -> Result<(), &'static str> {
@@ -405,10 +412,13 @@ fn unplug_during_a_mode_change_is_an_error() {
 
 #[test]
 fn server_discovery_and_errors() {
-    // The server registers only after a few binds: init keeps trying.
+    // The server registers only after a few binds: init keeps trying, waiting between rounds (new then
+    // old sid each round: the sixth bind, in the third round, finds it).
     let mut late = SimServer::new(Protocol::Old);
     late.starting_binds = 5;
-    assert_eq!(Pads::init(late, 10).unwrap().protocol(), Protocol::Old);
+    let pads = Pads::init(late, 10).unwrap();
+    assert_eq!(pads.protocol(), Protocol::Old);
+    assert_eq!(pads.transport().waits, 2);
     let mut never = SimServer::new(Protocol::New);
     never.starting_binds = 1000;
     let err = Pads::init(never, 3).err().unwrap();
