@@ -163,3 +163,74 @@ impl r5900::Bus for MemoryLines<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use r5900::Bus;
+
+    use crate::hardware::Hardware;
+    use crate::kernel::{GuestCpu, guest};
+
+    /// A CPU whose store of `value` at `addr` sits dirty in its data cache.
+    fn cpu_with_dirty_word(hw: &mut Hardware, addr: u32, value: u32) -> r5900::Cpu {
+        let mut cpu = r5900::Cpu::new(0x0010_0000);
+        cpu.dcache.store::<_, 4>(hw, addr, value.to_le_bytes()).unwrap();
+        cpu
+    }
+
+    #[test]
+    fn the_kernel_sees_memory_through_the_data_cache() {
+        let mut hw = Hardware::new(false);
+        hw.mem.write_u32(0x0010_2000, 1).unwrap();
+        let mut cpu = cpu_with_dirty_word(&mut hw, 0x0010_2000, 2);
+        assert_eq!(hw.mem.read_u32(0x0010_2000), Some(1), "memory behind the cache");
+        assert_eq!(guest::read_u32(&cpu, &hw.mem, 0x0010_2000), Some(2), "what code on the CPU reads");
+        assert_eq!(guest::read_u32(&cpu, &hw.mem, 0x2010_2000), Some(1), "the uncached alias reads memory");
+        // A kernel store into a cached line stays in the cache; elsewhere it goes to memory.
+        guest::write_u32(&mut cpu, &mut hw.mem, 0x0010_2004, 7).unwrap();
+        assert_eq!((hw.mem.read_u32(0x0010_2004), guest::read_u32(&cpu, &hw.mem, 0x0010_2004)), (Some(0), Some(7)));
+        guest::write_u32(&mut cpu, &mut hw.mem, 0x0010_3000, 8).unwrap();
+        assert_eq!(hw.mem.read_u32(0x0010_3000), Some(8));
+        // A string straddling a cached line and an uncached one.
+        cpu.write_memory(&mut hw.mem, 0x0010_203E, b"hi").unwrap();
+        hw.mem.slice_mut(0x0010_2040, 3).unwrap().copy_from_slice(b"!!\0");
+        assert_eq!(guest::read_c_string(&cpu, &hw.mem, 0x0010_203E, 16).unwrap(), "hi!!");
+        assert!(guest::read_u32(&cpu, &hw.mem, 0x0000_0040).is_none(), "kernel RAM is not a user pointer");
+    }
+
+    #[test]
+    fn flush_cache_writes_back_or_discards() {
+        let mut hw = Hardware::new(false);
+        let mut cpu = cpu_with_dirty_word(&mut hw, 0x0010_2000, 2);
+        cpu.write_back_data_cache(&mut hw.mem);
+        assert_eq!(hw.mem.read_u32(0x0010_2000), Some(2));
+        cpu.dcache.store::<_, 4>(&mut hw, 0x0010_2000, 3u32.to_le_bytes()).unwrap();
+        cpu.invalidate_data_cache();
+        assert_eq!(guest::read_u32(&cpu, &hw.mem, 0x0010_2000), Some(2), "FlushCache(1) lost the dirty 3");
+    }
+
+    #[test]
+    fn dma_reads_memory_behind_the_cache() {
+        let mut hw = Hardware::new(false);
+        let mut cpu = cpu_with_dirty_word(&mut hw, 0x0010_2000, 0xABCD);
+        let to_spr = |hw: &mut Hardware| {
+            hw.store32(0x1000_D410, 0x0010_2000).unwrap(); // MADR
+            hw.store32(0x1000_D420, 1).unwrap(); // QWC
+            hw.store32(0x1000_D480, 0x100).unwrap(); // SADR
+            hw.store32(0x1000_D400, 0x101).unwrap(); // CHCR: from memory, start
+            assert!(hw.dma_error.is_none());
+            hw.load32(0x7000_0100).unwrap()
+        };
+        assert_eq!(to_spr(&mut hw), 0, "the dirty line was not written back");
+        cpu.write_back_data_cache(&mut hw.mem);
+        assert_eq!(to_spr(&mut hw), 0xABCD);
+        // fromSPR into memory: the (clean) cached line stays stale.
+        hw.store32(0x7000_0200, 0x5555).unwrap();
+        hw.store32(0x1000_D010, 0x0010_2000).unwrap();
+        hw.store32(0x1000_D020, 1).unwrap();
+        hw.store32(0x1000_D080, 0x200).unwrap();
+        hw.store32(0x1000_D000, 0x100).unwrap();
+        assert_eq!(hw.mem.read_u32(0x0010_2000), Some(0x5555));
+        assert_eq!(guest::read_u32(&cpu, &hw.mem, 0x0010_2000), Some(0xABCD));
+    }
+}

@@ -13,7 +13,7 @@
 //! `syscall` word in kernel RAM) and, when the handler returns through it, calls the next
 //! handler or restores the interrupted context.
 
-mod guest;
+pub mod guest;
 mod handlers;
 mod names;
 mod print;
