@@ -23,7 +23,7 @@ mod package;
 mod screen;
 
 /// Crates whose EE integration tests run in the simulator (`tests/ee_*.rs` with `harness = false`).
-const EE_TEST_CRATES: &[&str] = &["ps2-sys", "ps2-iop", "ps2-cdvd", "ps2-gs-text", "llm-kernels-r5900"];
+const EE_TEST_CRATES: &[&str] = &["ps2-sys", "ps2-iop", "ps2-cdvd", "ps2-pad", "ps2-gs-text", "llm-kernels-r5900"];
 
 /// The simulator options each crate's EE tests run under: every entry is one run. ps2-cdvd runs under both
 /// CDVDFSV READ replies (the ROM module's byte count, and the 0 of other emulators' servers).
@@ -46,11 +46,17 @@ const EXAMPLE_RUNS: &[(&str, &str, &[&str])] = &[
     // ps2-cdvd must work whatever CDVDFSV's READ replies (bytes, or 0 as some emulators' servers do).
     ("cdls", "--cdvdfsv-read-reply bytes", &["This file was read from the disc by ps2-cdvd", "\\DOCS\\ABOUT.TXT"]),
     ("cdls", "--cdvdfsv-read-reply zero", &["This file was read from the disc by ps2-cdvd", "\\DOCS\\ABOUT.TXT"]),
+];
+
+/// The pad example in the simulator: guest arguments (which pad modules it loads) and the lines its output must
+/// contain. Without arguments it loads `rom0:SIO2MAN` + `rom0:PADMAN`, what every console has: the old protocol;
+/// `x` loads `rom0:XSIO2MAN` + `rom0:XPADMAN`: the new one.
+const PAD_EXAMPLE_RUNS: &[(&[&str], &[&str])] = &[
     (
-        "pad",
-        "--pad-script examples/pad/demo.pad",
-        &["pressed  Buttons(CROSS)", "Disconnected", "released Buttons(L1 | TRIANGLE)", "START pressed: done"],
+        &[],
+        &["Old protocol", "pressed  Buttons(CROSS)", "Disconnected", "released Buttons(L1 | TRIANGLE)", "START pressed: done"],
     ),
+    (&["x"], &["rom0:XPADMAN", "New protocol", "pressed  Buttons(CROSS)", "START pressed: done"]),
 ];
 
 fn main() -> Result<()> {
@@ -126,14 +132,20 @@ fn test_all(root: &Path) -> Result<()> {
             }
         }
     }
-    for (example, sim_args, expected_lines) in EXAMPLE_RUNS {
-        let output = cargo().args(["run", "--release", "--example", example]).env("PS2_SIM_ARGS", sim_args).output()?;
+    let pad_runs = PAD_EXAMPLE_RUNS.iter().map(|(args, lines)| ("pad", "--pad-script examples/pad/demo.pad", *args, *lines));
+    let runs = EXAMPLE_RUNS.iter().map(|(example, sim_args, lines)| (*example, *sim_args, &[][..], *lines));
+    for (example, sim_args, guest_args, expected_lines) in runs.chain(pad_runs) {
+        let output = cargo()
+            .args(["run", "--release", "--example", example, "--"])
+            .args(guest_args)
+            .env("PS2_SIM_ARGS", sim_args)
+            .output()?;
         let stdout = String::from_utf8_lossy(&output.stdout);
-        eprintln!("\n==> example {example} in the simulator\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+        eprintln!("\n==> example {example} {guest_args:?} in the simulator\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
         if !output.status.success() {
             bail!("example {example} failed ({})", output.status);
         }
-        for expected in *expected_lines {
+        for expected in expected_lines {
             if !stdout.contains(expected) {
                 bail!("example {example} did not print {expected:?}");
             }
