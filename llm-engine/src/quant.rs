@@ -93,7 +93,7 @@ pub fn first_non_finite(quant: Quant, cols: usize, group_size: usize, row_stride
         return None;
     }
     for (r, row) in data.chunks(row_stride).enumerate() {
-        for (i, bytes) in row.chunks_exact(4).take(floats_per_row).enumerate() {
+        for (i, bytes) in row.as_chunks::<4>().0.iter().take(floats_per_row).enumerate() {
             // Exponent all ones: infinity or NaN. An integer test, cheap on the soft-float EE.
             if u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) & 0x7F80_0000 == 0x7F80_0000 {
                 return Some(r * row_stride + 4 * i);

@@ -29,6 +29,7 @@ fn names_model_problem(message: &str) -> bool {
 
 /// Recomputes the checksums a mutation broke, so that most cases reach the checks behind them:
 /// sometimes only header and directory CRCs, sometimes every tensor's CRC too.
+#[allow(clippy::ptr_arg)] // the shape `run_mutations` takes
 fn refresh_checksums(rng: &mut Rng, bytes: &mut Vec<u8>) {
     if bytes.len() < HEADER_LEN || rng.below(4) == 0 {
         return;

@@ -100,6 +100,7 @@ pub fn mutate(rng: &mut Rng, valid: &[u8], hot: std::ops::Range<usize>) -> Vec<u
 /// Runs `case` on `cases` mutations of `valid` and checks the bounds every case must keep: each one
 /// returns within `per_case`, and every error message names what is wrong (`names_it`). Returns how
 /// many cases were accepted.
+#[allow(clippy::too_many_arguments)]
 pub fn run_mutations<E: std::fmt::Display>(
     name: &str,
     valid: &[u8],
