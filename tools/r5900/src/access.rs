@@ -43,9 +43,13 @@ impl Cpu {
                 Ok(bytes)
             }
             Segment::Scratchpad => bus_load::<B, N>(bus, addr),
-            Segment::Uncached | Segment::UncachedAccelerated => {
+            Segment::Uncached => {
                 self.cycles += UNCACHED_ACCESS;
                 bus_load::<B, N>(bus, addr)
+            }
+            Segment::UncachedAccelerated => {
+                self.cycles += UNCACHED_ACCESS;
+                self.ucab.load::<B, N>(bus, addr)
             }
         }
     }
@@ -53,6 +57,8 @@ impl Cpu {
     /// Stores `N` bytes at the (aligned) `addr`.
     #[inline(always)]
     pub(crate) fn store<B: Bus, const N: usize>(&mut self, bus: &mut B, addr: u32, bytes: [u8; N]) -> Result<(), Fault> {
+        // Any store invalidates the uncached-accelerated read buffer.
+        self.ucab.invalidate();
         match segment(addr) {
             Segment::Cached => {
                 self.cycles += self.dcache.store::<B, N>(bus, addr, bytes)?;

@@ -200,6 +200,8 @@ pub struct Cpu {
     pub cycles: u64,
     /// The data cache, holding data (see [`crate::dcache`]; hit/miss counts are public there).
     pub dcache: DataCache,
+    /// The uncached-accelerated read buffer (see [`crate::dcache::Ucab`]).
+    pub ucab: crate::dcache::Ucab,
     /// Cycle at which HI/LO (pipeline 0) results are ready.
     pub(crate) hilo_ready: u64,
     /// Cycle at which HI1/LO1 (pipeline 1) results are ready.
@@ -253,6 +255,7 @@ impl Cpu {
             instret: 0,
             cycles: 0,
             dcache: DataCache::default(),
+            ucab: crate::dcache::Ucab::default(),
             hilo_ready: 0,
             hilo1_ready: 0,
             fpr_ready: [0; 32],
@@ -306,6 +309,8 @@ impl Cpu {
 
     /// Restores a register file saved by [`Cpu::context`].
     pub fn set_context(&mut self, context: &Context) {
+        // A context switch is an exception in the kernel: the UCAB does not survive it.
+        self.ucab.invalidate();
         self.gpr = context.gpr;
         self.gpr[0] = 0;
         self.pc = context.pc;
@@ -334,6 +339,7 @@ impl Cpu {
     /// when `pc` is a delay slot), sets Status.EXL, clears Cause.ExcCode and jumps to `vector`.
     /// The handler returns with `eret`.
     pub fn raise_interrupt(&mut self, vector: u32) {
+        self.ucab.invalidate();
         let mut cause = self.cop0[cop0::CAUSE] & !(cop0::CAUSE_BD | 0x7C);
         if self.in_delay_slot() {
             self.cop0[cop0::EPC] = self.pc.wrapping_sub(4);

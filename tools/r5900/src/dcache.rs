@@ -94,6 +94,53 @@ pub fn physical(addr: u32) -> u32 {
     addr & 0x1FFF_FFFF
 }
 
+/// The uncached-accelerated buffer (UCAB): one 128-byte, read-only line that serves loads from
+/// the `0x3000_0000` view (reference `ee-timing-vu0.md` §3.3, EECUM §1.2.9). A miss refills all
+/// 128 bytes from memory; any store, `SYNC`, and (taken conservatively as "some exceptions")
+/// syscalls and interrupts invalidate it. Until then a DMA's write to memory is not seen through it.
+#[derive(Clone, Debug)]
+pub struct Ucab {
+    /// Address of the buffered 128 bytes (in the `0x3000_0000` view), or [`u32::MAX`].
+    base: u32,
+    data: [u8; 128],
+}
+
+impl Default for Ucab {
+    fn default() -> Self {
+        Ucab { base: u32::MAX, data: [0; 128] }
+    }
+}
+
+impl Ucab {
+    /// Drops the buffered line.
+    #[inline(always)]
+    pub fn invalidate(&mut self) {
+        self.base = u32::MAX;
+    }
+
+    /// Whether a line is buffered.
+    pub fn is_valid(&self) -> bool {
+        self.base != u32::MAX
+    }
+
+    /// Reads `N` bytes at `addr` (an uncached-accelerated address, aligned to N), refilling the
+    /// buffer from the bus on a miss.
+    pub fn load<B: Bus, const N: usize>(&mut self, bus: &mut B, addr: u32) -> Result<[u8; N], Fault> {
+        let base = addr & !127;
+        if self.base != base {
+            self.base = u32::MAX;
+            for (i, chunk) in self.data.chunks_exact_mut(16).enumerate() {
+                let at = base + 16 * i as u32;
+                let q = bus.load128(at).map_err(|f| Fault::new(addr, f.kind))?;
+                chunk.copy_from_slice(&q.to_le_bytes());
+            }
+            self.base = base;
+        }
+        let off = (addr & 127) as usize;
+        Ok(self.data[off..off + N].try_into().expect("length is N"))
+    }
+}
+
 /// The data cache. Lines are numbered `set * 2 + way`.
 #[derive(Clone)]
 pub struct DataCache {

@@ -127,7 +127,8 @@ impl Cpu {
         let rs = self.rs64(i);
         let rt = self.rt64(i);
         match i.op {
-            Op::Nop | Op::Sync | Op::Pref => {}
+            Op::Nop | Op::Pref => {}
+            Op::Sync => self.ucab.invalidate(),
             Op::Cache => {
                 let addr = (self.gpr[i.rs()] as u32).wrapping_add(i.simm() as u32);
                 fault!(self.cache_instruction(bus, i.rt() as u32, addr));
@@ -296,7 +297,10 @@ impl Cpu {
             Op::Mtsab => self.sa = (rs as u32 ^ i.uimm()) & 15,
             Op::Mtsah => self.sa = ((rs as u32 ^ i.uimm()) & 7) << 1,
             // --- traps and system
-            Op::Syscall => return Err(Stop::Syscall { pc }),
+            Op::Syscall => {
+                self.ucab.invalidate();
+                return Err(Stop::Syscall { pc });
+            }
             Op::Break => return Err(Stop::Break { pc, code: i.code() }),
             Op::Tge | Op::Tgeu | Op::Tlt | Op::Tltu | Op::Teq | Op::Tne => {
                 if trap_condition(i.op, rs, rt) {

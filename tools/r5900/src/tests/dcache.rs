@@ -272,3 +272,28 @@ fn a_fill_from_unmapped_memory_faults_at_the_access() {
     }
     assert_eq!(cpu.dcache.valid_lines(), 0);
 }
+
+#[test]
+fn the_ucab_serves_stale_data_until_a_store_or_sync() {
+    let mut bus = MirrorBus::new();
+    bus.dma_write(DATA + 0x10, 1);
+    let mut program = li(T2, 0x3000_0000 | DATA).to_vec();
+    program.push(load(LW, V0, 0x10, T2)); // refills the 128-byte buffer
+    let cpu = run_on(&mut bus, None, &program);
+    assert_eq!(cpu.reg(V0 as usize), 1);
+    assert!(cpu.ucab.is_valid());
+    bus.dma_write(DATA + 0x14, 2); // DMA into the buffered 128 bytes
+    let mut cpu = cpu;
+    cpu.gpr[T2 as usize] = (0x3000_0000 | DATA) as u128;
+    let program = [load(LW, V0, 0x14, T2), 0x0000_000F /* sync */, load(LW, V1, 0x14, T2)];
+    let cpu = run_on(&mut bus, Some(cpu), &program);
+    assert_eq!(cpu.reg(V0 as usize), 0, "the UCAB still holds the old bytes");
+    assert_eq!(cpu.reg(V1 as usize), 2, "SYNC invalidated it");
+    // Any store invalidates it as well (here: a cached store elsewhere).
+    let cpu = run_on(&mut bus, Some(cpu), &[load(LW, V0, 0x14, T2)]);
+    bus.dma_write(DATA + 0x14, 3);
+    let mut program = store_value(9, 0x400);
+    program.push(load(LW, V0, 0x14, T2));
+    let cpu = run_on(&mut bus, Some(cpu), &program);
+    assert_eq!(cpu.reg(V0 as usize), 3);
+}
