@@ -161,6 +161,11 @@ fn write_magic(f: &mut fmt::Formatter<'_>, bytes: &[u8; 4]) -> fmt::Result {
     f.write_str("\")")
 }
 
+/// ` (N MiB)` after a byte count of a mebibyte or more.
+fn write_mib(f: &mut fmt::Formatter<'_>, bytes: u64) -> fmt::Result {
+    if bytes >= 1 << 20 { write!(f, " ({} MiB)", bytes >> 20) } else { Ok(()) }
+}
+
 /// Any error of the engine: a format problem, an I/O failure of a reader, or a misuse.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineError {
@@ -228,10 +233,15 @@ impl fmt::Display for EngineError {
                 if *needed == u64::MAX {
                     write!(f, "its size overflows 64 bits")?;
                 } else {
-                    write!(f, "needs {needed} bytes ({} MiB)", needed >> 20)?;
+                    write!(f, "needs {needed} bytes")?;
+                    write_mib(f, *needed)?;
                 }
                 match available {
-                    Some(available) => write!(f, ", only {available} bytes ({} MiB) available", available >> 20),
+                    Some(available) => {
+                        write!(f, ", only {available} bytes")?;
+                        write_mib(f, *available)?;
+                        f.write_str(" available")
+                    }
                     None => write!(f, ", the allocator refused"),
                 }
             }
