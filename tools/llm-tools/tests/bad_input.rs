@@ -236,3 +236,12 @@ fn llama2c_trailing_bytes_are_an_error() {
     let error = llama2c::read_checkpoint(&bytes).unwrap_err().to_string();
     assert!(error.contains("4 bytes after its last tensor"), "{error}");
 }
+
+/// The settings file shipped on the demo's disc parses with the checked parser.
+#[test]
+fn shipped_llm_cfg_parses() {
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/llm/disc/LLM.CFG")).unwrap();
+    let mut settings = llm_engine::settings::Settings::default();
+    settings.apply_file(&text).unwrap();
+    assert_eq!((settings.steps, settings.temperature, settings.seed), (64, 0.0, 42));
+}
