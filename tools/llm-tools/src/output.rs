@@ -52,18 +52,25 @@ impl AtomicFile {
     }
 }
 
+impl AtomicFile {
+    /// An I/O error (a full disc, say) with the destination's path in its message.
+    fn named(&self, error: std::io::Error) -> std::io::Error {
+        std::io::Error::new(error.kind(), format!("{}: {error}", self.path.display()))
+    }
+}
+
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer.write(buf)
+        self.writer.write(buf).map_err(|e| self.named(e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.writer.flush()
+        self.writer.flush().map_err(|e| self.named(e))
     }
 }
 
 impl Seek for AtomicFile {
     fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
-        self.writer.seek(pos)
+        self.writer.seek(pos).map_err(|e| self.named(e))
     }
 }
 
