@@ -5,8 +5,9 @@
 //! are written as `.word`s, each with its mnemonic beside it; the words were
 //! produced by GNU as (`mipsel-linux-gnu-as -march=r5900`) and are decoded back by `r5900::decode` and
 //! `mipsel-linux-gnu-objdump -m mips:5900` (see the README). Because a `.word` cannot name a register
-//! chosen by the compiler, these are whole functions (`global_asm!`, o32 calling convention) using fixed
-//! registers: arguments in `$4..$7` (a fifth and sixth at `16($sp)`, `20($sp)`), scratch in `$8..$15`, `$24`, `$25`, FPU `$f0..$f9`.
+//! chosen by the compiler, these are whole functions (`global_asm!`) using fixed
+//! registers: arguments in `$4..$7` and a fifth to seventh in `$8..$10` (LLVM 23's R5900 lowering passes them in
+//! registers as the EE's EABI does, although the ELF says o32 — seen in the callers' code), scratch in `$8..$15`, `$24`, `$25`, FPU `$f0..$f9`.
 //!
 //! Compiled code never touches the FPU (soft-float) or the upper 64 bits of GPRs or HI/LO, so clobbering them
 //! needs no saving. Every loop ends in one conditional branch with a NOP delay slot and is longer than six
@@ -99,7 +100,7 @@ macro_rules! q8_group_sums_fn {
             ".set noat\n",
             ".set mips3\n",
             ".set hardfloat\n",
-            "    lw     $25, 16($sp)\n",       // t9 = sums
+            "    move   $25, $8\n",       // t9 = sums
             "1:\n",
             "    .word  0x70000229\n",         // pmthi  $0
             "    .word  0x70000269\n",         // pmtlo  $0
@@ -137,8 +138,8 @@ macro_rules! q8_row_fpu_fn {
             ".set noat\n",
             ".set mips3\n",
             ".set hardfloat\n",
-            "    lw     $25, 16($sp)\n",       // t9 = x_scales
-            "    lw     $15, 20($sp)\n",       // t7 = w_scales
+            "    move   $25, $8\n",       // t9 = x_scales
+            "    move   $15, $9\n",       // t7 = w_scales
             "    mtc1   $0, $f0\n",            // acc = 0
             "1:\n",
             "    .word  0x70000229\n",         // pmthi  $0
@@ -212,7 +213,7 @@ core::arch::global_asm!(concat!(
     ".set noat\n",
     ".set mips3\n",
     ".set hardfloat\n",
-    "    lw     $15, 16($sp)\n",           // t7 = w_scales
+    "    move   $15, $8\n",           // t7 = w_scales
     "    .word  0x04980000\n",             // mtsab  $4, 0            SA = codes & 15 (bytes)
     "    addiu  $9, $0, -16\n",
     "    and    $4, $4, $9\n",             // a0 = codes rounded down to a quad
@@ -299,9 +300,9 @@ core::arch::global_asm!(concat!(
     "    sw     $17, 4($sp)\n",
     "    sw     $18, 8($sp)\n",
     "    sw     $19, 12($sp)\n",
-    "    lw     $16, 32($sp)\n",           // s0 = row_stride
-    "    lw     $17, 36($sp)\n",           // s1 = rows left
-    "    lw     $18, 40($sp)\n",           // s2 = out
+    "    move   $16, $8\n",           // s0 = row_stride
+    "    move   $17, $9\n",           // s1 = rows left
+    "    move   $18, $10\n",           // s2 = out
     "    andi   $1, $6, 1\n",             // at = groups odd: each row enters the two-group loop halfway
     "    beq    $1, $0, 3f\n",
     "    sll    $6, $6, 2\n",              // (delay slot) a2 = 4 · groups: the scales' size
@@ -434,9 +435,9 @@ core::arch::global_asm!(concat!(
     "    sw     $17, 4($sp)\n",
     "    sw     $18, 8($sp)\n",
     "    sw     $19, 12($sp)\n",
-    "    lw     $16, 32($sp)\n",           // s0 = row_stride
-    "    lw     $17, 36($sp)\n",           // s1 = rows left
-    "    lw     $18, 40($sp)\n",           // s2 = out
+    "    move   $16, $8\n",           // s0 = row_stride
+    "    move   $17, $9\n",           // s1 = rows left
+    "    move   $18, $10\n",           // s2 = out
     "    andi   $1, $6, 1\n",             // at = groups odd: each row enters the two-group loop halfway
     "    beq    $1, $0, 3f\n",
     "    sll    $6, $6, 2\n",              // (delay slot) a2 = 4 · groups: the scales' size
@@ -568,9 +569,9 @@ core::arch::global_asm!(concat!(
     "    sw     $17, 4($sp)\n",
     "    sw     $18, 8($sp)\n",
     "    sw     $19, 12($sp)\n",
-    "    lw     $16, 32($sp)\n",           // s0 = row_stride
-    "    lw     $17, 36($sp)\n",           // s1 = rows left
-    "    lw     $18, 40($sp)\n",           // s2 = out
+    "    move   $16, $8\n",           // s0 = row_stride
+    "    move   $17, $9\n",           // s1 = rows left
+    "    move   $18, $10\n",           // s2 = out
     "    sll    $6, $6, 2\n",              // a2 = 4 · groups: the scales' size
     "    mtc1   $0, $f4\n",                // 0
     "0:\n",
@@ -895,7 +896,7 @@ core::arch::global_asm!(
     ".set noreorder",
     ".set noat",
     ".set hardfloat",
-    "    lw     $8, 16($sp)",
+    "    move   $8, $8",
     "    mtc1   $8, $f0",               // s
     "    beq    $6, $0, 3f",
     "    nop",
