@@ -90,6 +90,8 @@ const DISK_READY: i32 = 2;
 const MODULE_VERSION: i32 = 0x0108;
 /// `sceCdGetError` codes (ps2-iop.md §5.3).
 const ERROR_ILLEGAL_LSN: i32 = 0x20;
+/// EE main RAM: the most one READ can deliver.
+const EE_RAM_BYTES: usize = 32 << 20;
 
 /// What CDVDFSV's N-command READ puts in its reply word. ps2sdk's `sceCdRead` asks for no reply at
 /// all (it waits with `sceCdSync` and reads `sceCdGetError`); the ROM's CDVDFSV reports the bytes
@@ -211,8 +213,11 @@ impl Disc {
 
     /// N-command 1: `sectors` 2048-byte sectors from `lsn` into EE `buf`.
     fn read(&mut self, lsn: u32, sectors: u32, buf: u32, fragments: u32, read_pos: u32) -> CallResult {
-        let mut data = vec![0u8; sectors as usize * SECTOR_SIZE];
-        let ok = sectors > 0 && self.sectors.read_sectors(lsn, &mut data).is_ok();
+        // The length is the guest's: refuse what no EE buffer can hold before allocating for it (a guest asking
+        // for u32::MAX sectors must get a drive error, not abort the simulator).
+        let length = (sectors as usize).checked_mul(SECTOR_SIZE).filter(|&n| n > 0 && n <= EE_RAM_BYTES);
+        let mut data = vec![0u8; length.unwrap_or(0)];
+        let ok = length.is_some() && self.sectors.read_sectors(lsn, &mut data).is_ok();
         if !ok {
             self.last_error = ERROR_ILLEGAL_LSN; // (or length)
         }
@@ -618,5 +623,19 @@ mod tests {
         }
         assert_eq!(&disc.call(SID_NCMD, 1, &req).reply[..4], &[0; 4], "nothing transferred");
         assert_eq!(&disc.call(SID_SCMD, 4, &[]).reply[..4], &0x20i32.to_le_bytes(), "GetError");
+    }
+
+    #[test]
+    fn a_read_larger_than_ee_ram_is_a_drive_error_not_an_abort() {
+        let (_dir, mut disc) = image();
+        for sectors in [u32::MAX, (32 << 20) / 2048 + 1] {
+            let mut req = Vec::new();
+            for w in [16u32, sectors, 0x0020_0000, 0, 0, 0] {
+                req.extend_from_slice(&w.to_le_bytes());
+            }
+            let result = disc.call(SID_NCMD, 1, &req);
+            assert!(result.ee_writes.is_empty(), "{sectors} sectors: nothing written");
+            assert_eq!(&disc.call(SID_SCMD, 4, &[]).reply[..4], &0x20i32.to_le_bytes(), "GetError");
+        }
     }
 }
