@@ -19,7 +19,7 @@ impl Controls {
         let mut loader = LoadFile::new().map_err(|e| format!("cannot bind LOADFILE on the IOP: {e:?}"))?;
         let modules = PadModules::Rom;
         modules.load(&mut loader).map_err(|e| format!("cannot load {:?}: {e:?}", modules.paths()))?;
-        let mut pads = Pads::init(IopTransport::new(), 100).map_err(|e| format!("no pad server answered: {e:?}"))?;
+        let mut pads = Pads::init(IopTransport::new().map_err(|e| format!("{e}"))?, 100).map_err(|e| format!("{e}"))?;
         pads.open(0, 0).map_err(|e| format!("cannot open port 0: {e:?}"))?;
         Ok(Controls { pads })
     }

@@ -34,7 +34,7 @@ fn main() -> Result<(), String> {
     modules.load(&mut loader).map_err(|e| format!("cannot load {:?}: {e:?}", modules.paths()))?;
     println!("pad: loaded {} and {}", modules.paths()[0], modules.paths()[1]);
 
-    let mut pads = Pads::init(IopTransport::new(), 100).map_err(|e| format!("no pad server answered: {e:?}"))?;
+    let mut pads = Pads::init(IopTransport::new().map_err(|e| format!("{e}"))?, 100).map_err(|e| format!("{e}"))?;
     pads.open(0, 0).map_err(|e| format!("cannot open port 0: {e:?}"))?;
     println!("pad: {:?} protocol, port 0 open; press START to end", pads.protocol());
 

@@ -1,7 +1,8 @@
 //! The pad driver: libpad's EE side over a [`PadTransport`] (the SIF RPC client and the pad areas' memory).
 //!
 //! All protocol logic lives here and in the pure modules; the transport only moves bytes, so the driver is
-//! tested on the host against a simulated pad server, and `ps2-iop` provides the EE transport.
+//! tested on the host against a simulated pad server; on the EE, [`crate::IopTransport`] (this crate, over
+//! `ps2-iop`'s SIF RPC client) is the transport.
 
 use crate::area::{AREA_LEN, PadFrame, PadState, initial_area};
 use crate::buttons::{ButtonEdges, EdgeDetector};
@@ -16,11 +17,11 @@ pub const PORTS: u8 = 2;
 pub const SLOTS: u8 = 4;
 
 /// What the driver needs from the system: binding the pad server and calling it, and the EE memory the
-/// server writes into. Implemented over `ps2-iop`'s SIF RPC client on the EE, and by a simulated server in
-/// tests.
+/// server writes into. Implemented by `IopTransport` (this crate, on the EE, over `ps2-iop`'s SIF RPC
+/// client), and by a simulated server in tests.
 pub trait PadTransport {
-    /// The transport's error (an RPC failure).
-    type Error: core::fmt::Debug;
+    /// The transport's error (an RPC failure); [`PadError`] prints it with its `Display`.
+    type Error: core::fmt::Debug + core::fmt::Display;
 
     /// Tries once to bind the RPC server `sid`: `Ok(false)` when it is not registered (yet).
     fn bind(&mut self, sid: u32) -> Result<bool, Self::Error>;
@@ -77,10 +78,10 @@ pub enum PadError<E> {
     Unsupported(Unsupported),
 }
 
-impl<E: core::fmt::Debug> core::fmt::Display for PadError<E> {
+impl<E: core::fmt::Display> core::fmt::Display for PadError<E> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            PadError::Transport(e) => write!(f, "pad server RPC failed: {e:?}"),
+            PadError::Transport(e) => write!(f, "pad server RPC failed: {e}"),
             PadError::NoServer { attempts } => write!(
                 f,
                 "no pad server answered after {attempts} binds per protocol (is rom0:PADMAN or padman.irx loaded?)"
@@ -92,6 +93,8 @@ impl<E: core::fmt::Debug> core::fmt::Display for PadError<E> {
         }
     }
 }
+
+impl<E: core::fmt::Debug + core::fmt::Display> core::error::Error for PadError<E> {}
 
 /// One frame of a pad, as [`Pads::read`] reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +146,9 @@ impl<T: PadTransport> Pads<T> {
         let mut found = None;
         'search: for round in 0..attempts.max(1) {
             if round > 0 {
+                if round == 1 {
+                    log::debug!("no pad server registered yet; retrying binds ({attempts} rounds at most)");
+                }
                 transport.wait_before_retry();
             }
             for protocol in Protocol::PREFERENCE {
@@ -152,9 +158,15 @@ impl<T: PadTransport> Pads<T> {
                 }
             }
         }
-        let protocol = found.ok_or(PadError::NoServer { attempts: attempts.max(1) })?;
+        let Some(protocol) = found else {
+            log::warn!("no pad server answered {} bind rounds", attempts.max(1));
+            return Err(PadError::NoServer { attempts: attempts.max(1) });
+        };
+        log::info!("pad server found: {protocol:?} protocol (sid {:#x})", protocol.main_sid());
         // libpad binds the extended server too; no command uses it, so its absence is not an error.
-        let _ = transport.bind(protocol.ext_sid()).map_err(PadError::Transport)?;
+        if !transport.bind(protocol.ext_sid()).map_err(PadError::Transport)? {
+            log::debug!("the pad module registers no extended server (sid {:#x}); no command needs it", protocol.ext_sid());
+        }
         let mut pads = Pads { transport, protocol, slots: [[SlotState::CLOSED; SLOTS as usize]; PORTS as usize] };
         if protocol == Protocol::New {
             let buffer = pads.transport.open_slot_buffer_address();

@@ -1,5 +1,6 @@
-//! The EE transport: [`PadTransport`] over `ps2-iop`'s SIF RPC client, with the pad areas in a leaked
-//! [`PadMemory`] (the pad server keeps writing them every frame, so they must never move or be freed).
+//! The EE transport: [`PadTransport`] over `ps2-iop`'s SIF RPC client, with the pad areas in one static
+//! [`PadMemory`] (the pad server keeps writing them every frame while ports are open, so they must never move
+//! or be freed): one [`IopTransport`] exists at a time, and dropping it frees the memory for the next.
 //!
 //! No pad server exists until the program loads a pad module: `rom0:SIO2MAN` + `rom0:PADMAN` (every
 //! console; the old protocol) or `rom0:XSIO2MAN` + `rom0:XPADMAN` (every ROM but the earliest; the new one).
@@ -8,14 +9,14 @@
 //! ```ignore
 //! let mut loader = ps2_iop::loadfile::LoadFile::new()?;
 //! ps2_pad::PadModules::Rom.load(&mut loader)?;          // rom0:SIO2MAN, rom0:PADMAN
-//! let mut pads = ps2_pad::Pads::init(ps2_pad::IopTransport::new(), 100)?;   // about 0.1 s at most
+//! let mut pads = ps2_pad::Pads::init(ps2_pad::IopTransport::new()?, 100)?;   // about 0.1 s at most
 //! pads.open(0, 0)?;
 //! ```
 
-extern crate alloc;
-
-use alloc::boxed::Box;
+use core::cell::{RefCell, UnsafeCell};
 use core::time::Duration;
+
+use critical_section::Mutex;
 
 use ps2_iop::loadfile::{LoadFile, Module};
 use ps2_iop::rpc::Client;
@@ -56,6 +57,29 @@ impl PadModules {
     }
 }
 
+/// The pad areas every [`IopTransport`] uses in turn. Static, not allocated per transport: the server may
+/// still be writing the areas of ports left open when a transport was dropped, so they are never freed.
+struct StaticPadMemory(UnsafeCell<PadMemory>);
+
+// SAFETY: only the one `IopTransport` holding `IN_USE` touches the memory.
+unsafe impl Sync for StaticPadMemory {}
+
+static MEMORY: StaticPadMemory = StaticPadMemory(UnsafeCell::new(PadMemory::new()));
+/// Whether an `IopTransport` holds [`MEMORY`] (no compare-and-swap on the R5900: a critical section instead).
+static IN_USE: Mutex<RefCell<bool>> = Mutex::new(RefCell::new(false));
+
+/// [`IopTransport::new`] while another `IopTransport` is alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransportInUse;
+
+impl core::fmt::Display for TransportInUse {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("an IopTransport already exists (its pad areas are static: one transport at a time)")
+    }
+}
+
+impl core::error::Error for TransportInUse {}
+
 /// [`PadTransport`] over SIF RPC.
 pub struct IopTransport {
     client: Option<Client>,
@@ -63,15 +87,23 @@ pub struct IopTransport {
 }
 
 impl IopTransport {
-    /// A transport with fresh pad areas (2.25 KiB, leaked on purpose: see the module docs).
-    pub fn new() -> IopTransport {
-        IopTransport { client: None, memory: Box::leak(Box::new(PadMemory::new())) }
+    /// A transport over the static pad areas (2.25 KiB, allocated once for the program). One exists at a time:
+    /// while another is alive this returns [`TransportInUse`]; [`crate::Pads::end`] hands the transport back,
+    /// and dropping it lets a new one be made.
+    pub fn new() -> Result<IopTransport, TransportInUse> {
+        let taken = critical_section::with(|cs| IN_USE.borrow(cs).replace(true));
+        if taken {
+            return Err(TransportInUse);
+        }
+        // SAFETY: `IN_USE` was false, so no other reference to MEMORY exists until this transport drops.
+        let memory = unsafe { &mut *MEMORY.0.get() };
+        Ok(IopTransport { client: None, memory })
     }
 }
 
-impl Default for IopTransport {
-    fn default() -> Self {
-        IopTransport::new()
+impl Drop for IopTransport {
+    fn drop(&mut self) {
+        critical_section::with(|cs| *IN_USE.borrow(cs).borrow_mut() = false);
     }
 }
 

@@ -13,7 +13,8 @@
 //!   ([`ConnectionTracker`]);
 //! - mode changes (digital / analog, lock, pressure) as command sequences ([`ModeSequencer`]);
 //! - a driver, [`Pads`], over a small [`PadTransport`] trait (bind, call, the pad areas' memory), which
-//!   `ps2-iop` implements on the EE and the tests implement with a simulated pad server; [`PadMemory`]
+//!   `IopTransport` implements on the EE (over `ps2-iop`'s SIF RPC) and the tests implement with a simulated
+//!   pad server; [`PadMemory`]
 //!   provides the aligned, cache-maintained pad areas for an EE transport.
 //!
 //! ```ignore
@@ -52,7 +53,7 @@ pub use buttons::{ButtonEdges, Buttons, EdgeDetector};
 pub use connection::{Connection, ConnectionEvent, ConnectionTracker};
 pub use driver::{PORTS, PadError, PadReading, PadTransport, Pads, SLOTS};
 #[cfg(target_arch = "mips")]
-pub use iop::{BIND_RETRY, IopTransport, PadModules};
+pub use iop::{BIND_RETRY, IopTransport, PadModules, TransportInUse};
 pub use memory::PadMemory;
 pub use mode::{ModeError, ModeRequest, ModeSequencer, ModeStep};
 pub use protocol::{Command, InfoMode, MainMode, Protocol};

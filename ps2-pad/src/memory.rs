@@ -35,13 +35,25 @@ impl PadMemory {
         PadMemory { areas: [[EMPTY; SLOTS as usize]; PORTS as usize], open_slots: EMPTY }
     }
 
+    /// `port`/`slot`'s buffer. A port or slot out of range is a caller bug (the driver checks them before it
+    /// asks): it panics rather than handing the server another pad's area.
+    fn buffer(&self, port: u8, slot: u8) -> &DmaBuffer {
+        assert!(port < PORTS && slot < SLOTS, "pad area for port {port} slot {slot} requested (ports 0-1, slots 0-3)");
+        &self.areas[port as usize][slot as usize]
+    }
+
     fn area(&mut self, port: u8, slot: u8) -> *mut [u8; AREA_LEN] {
-        &mut self.areas[port as usize % PORTS as usize][slot as usize % SLOTS as usize].0
+        self.buffer(port, slot);
+        &mut self.areas[port as usize][slot as usize].0
     }
 
     /// The physical address the server writes `port`/`slot`'s area to.
+    ///
+    /// # Panics
+    /// When `port` ≥ [`PORTS`] or `slot` ≥ [`SLOTS`] (so do [`PadMemory::write_area`] and
+    /// [`PadMemory::read_area`]).
     pub fn area_address(&self, port: u8, slot: u8) -> u32 {
-        physical(self.areas[port as usize % PORTS as usize][slot as usize % SLOTS as usize].0.as_ptr())
+        physical(self.buffer(port, slot).0.as_ptr())
     }
 
     /// The physical address of the 256-byte open-slot buffer (new protocol INIT).
@@ -122,5 +134,18 @@ mod tests {
         assert_eq!(back, area);
         memory.read_area(0, 0, &mut back);
         assert_eq!(back, [0; AREA_LEN]);
+    }
+
+    #[test]
+    #[should_panic(expected = "port 2 slot 0")]
+    fn a_port_out_of_range_is_not_wrapped_onto_another_pad() {
+        PadMemory::new().area_address(2, 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "port 0 slot 4")]
+    fn a_slot_out_of_range_is_not_wrapped_onto_another_pad() {
+        let mut back = [0u8; AREA_LEN];
+        Box::new(PadMemory::new()).read_area(0, 4, &mut back);
     }
 }

@@ -64,6 +64,8 @@ impl core::fmt::Display for ModeError {
     }
 }
 
+impl core::error::Error for ModeError {}
+
 /// What the driver should do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ModeStep {

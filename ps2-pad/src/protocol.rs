@@ -161,6 +161,8 @@ impl core::fmt::Display for Unsupported {
     }
 }
 
+impl core::error::Error for Unsupported {}
+
 impl Command {
     /// The new-protocol code; the old one is `0x8000_0100 + code - 1`.
     const fn new_code(&self) -> u32 {

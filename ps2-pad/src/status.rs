@@ -127,6 +127,8 @@ impl core::fmt::Display for StatusError {
     }
 }
 
+impl core::error::Error for StatusError {}
+
 impl ButtonStatus {
     /// Decodes `data` (the first `length` bytes of the pad area's `data[32]`). Sticks and pressures are
     /// reported only when the mode carries them and the packet is long enough.

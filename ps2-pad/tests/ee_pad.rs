@@ -15,7 +15,9 @@ mod ee {
     use ps2_alloc as _;
     use ps2_iop::loadfile::LoadFile;
     use ps2_iop::{Error, IopError};
-    use ps2_pad::{IopTransport, ModeRequest, ModeSequencer, ModeStep, PadError, PadModules, PadState, Pads, Protocol};
+    use ps2_pad::{
+        IopTransport, ModeRequest, ModeSequencer, ModeStep, PadError, PadModules, PadState, Pads, Protocol, TransportInUse,
+    };
 
     ps2_sys::test_main!(
         binding_without_a_pad_module_fails_with_no_server,
@@ -23,6 +25,7 @@ mod ee {
         rom_padman_speaks_the_old_protocol,
         xpadman_speaks_the_new_protocol,
         a_reboot_unloads_the_pad_module,
+        one_transport_at_a_time,
     );
 
     /// One NTSC frame.
@@ -37,7 +40,7 @@ mod ee {
     /// binds keep coming back with no server; the driver gives up with a clear error.
     fn binding_without_a_pad_module_fails_with_no_server() {
         let _ = fresh_iop();
-        let err = Pads::init(IopTransport::new(), 20).err().expect("no pad server without PADMAN");
+        let err = Pads::init(IopTransport::new().expect("no other transport alive"), 20).err().expect("no pad server without PADMAN");
         assert_eq!(err, PadError::NoServer { attempts: 20 });
         assert!(alloc::format!("{err}").contains("rom0:PADMAN"), "the error names the module to load");
     }
@@ -46,7 +49,7 @@ mod ee {
         let mut loader = fresh_iop();
         let err = loader.load_module("rom0:PADMAN", &[]).unwrap_err();
         assert_eq!(err, Error::Iop(IopError(-200)), "KE_LINKERR: PADMAN imports SIO2MAN");
-        assert!(matches!(Pads::init(IopTransport::new(), 5), Err(PadError::NoServer { .. })));
+        assert!(matches!(Pads::init(IopTransport::new().expect("no other transport alive"), 5), Err(PadError::NoServer { .. })));
     }
 
     /// Opens port 0 and waits until the pad is stable; then asks for analog mode and waits for it.
@@ -80,7 +83,7 @@ mod ee {
         let mut loader = fresh_iop();
         let padman = PadModules::Rom.load(&mut loader).expect("rom0:SIO2MAN + rom0:PADMAN");
         assert_eq!(padman.start_result, 0, "PADMAN stays resident");
-        let mut pads = Pads::init(IopTransport::new(), 100).expect("PADMAN's server");
+        let mut pads = Pads::init(IopTransport::new().expect("no other transport alive"), 100).expect("PADMAN's server");
         assert_eq!(pads.protocol(), Protocol::Old, "rom0:PADMAN has only the old servers");
         open_and_go_analog(&mut pads);
     }
@@ -88,7 +91,7 @@ mod ee {
     fn xpadman_speaks_the_new_protocol() {
         let mut loader = fresh_iop();
         PadModules::RomX.load(&mut loader).expect("rom0:XSIO2MAN + rom0:XPADMAN");
-        let mut pads = Pads::init(IopTransport::new(), 100).expect("XPADMAN's server");
+        let mut pads = Pads::init(IopTransport::new().expect("no other transport alive"), 100).expect("XPADMAN's server");
         assert_eq!(pads.protocol(), Protocol::New);
         let version = pads.command(0, 0, ps2_pad::Command::GetModVersion).expect("getModVersion");
         assert_ne!(version, 0, "XPADMAN reports its version");
@@ -98,9 +101,22 @@ mod ee {
     fn a_reboot_unloads_the_pad_module() {
         let mut loader = fresh_iop();
         PadModules::Rom.load(&mut loader).expect("pad modules");
-        Pads::init(IopTransport::new(), 100).expect("PADMAN's server");
+        Pads::init(IopTransport::new().expect("no other transport alive"), 100).expect("PADMAN's server");
         let _ = fresh_iop();
-        assert!(matches!(Pads::init(IopTransport::new(), 5), Err(PadError::NoServer { .. })));
+        assert!(matches!(Pads::init(IopTransport::new().expect("no other transport alive"), 5), Err(PadError::NoServer { .. })));
+    }
+
+    /// The pad areas are one static set: a second transport while the first lives would hand the server the
+    /// same memory twice; after a drop (or `Pads::end`) the next transport reuses it, nothing is leaked.
+    fn one_transport_at_a_time() {
+        let mut loader = fresh_iop();
+        PadModules::Rom.load(&mut loader).expect("pad modules");
+        let pads = Pads::init(IopTransport::new().expect("the first transport"), 100).expect("PADMAN's server");
+        assert_eq!(IopTransport::new().err(), Some(TransportInUse), "a second transport while the first lives");
+        let transport = pads.end().expect("padEnd");
+        assert_eq!(IopTransport::new().err(), Some(TransportInUse), "Pads::end hands the transport back, still alive");
+        drop(transport);
+        assert!(IopTransport::new().is_ok(), "after the drop the areas are free again");
     }
 }
 
