@@ -182,13 +182,24 @@ impl Client {
             call_pending: false,
         };
         let start = Instant::now();
+        let mut attempts = 0u32;
         loop {
             client.bind_once()?;
+            attempts += 1;
             if client.read_data().server != 0 {
+                if attempts > 1 {
+                    log::debug!("RPC server {sid:#010x} bound after {attempts} attempts");
+                }
                 return Ok(client);
             }
             if start.elapsed() > timeout {
+                if !timeout.is_zero() {
+                    log::warn!("RPC server {sid:#010x} not registered after {attempts} binds in {timeout:?}");
+                }
                 return Err(Error::ServerNotFound { sid });
+            }
+            if attempts == 1 {
+                log::debug!("RPC server {sid:#010x} not registered yet; retrying every millisecond");
             }
             ps2_sys::clock::spin_for(Duration::from_millis(1));
         }

@@ -60,11 +60,18 @@ fn send_with(transfers: &[Transfer], interrupt_context: bool) -> Result<SifDmaId
         *slot = to_raw(t);
     }
     let raw = &raw[..transfers.len()];
-    for _ in 0..QUEUE_RETRIES {
+    for retry in 0..QUEUE_RETRIES {
         let queued = if interrupt_context { syscall::isif_set_dma(raw) } else { syscall::sif_set_dma(raw) };
         if let Ok(id) = queued {
+            // No records from interrupt handlers: a logger may block or allocate.
+            if retry > 0 && !interrupt_context {
+                log::debug!("SIF DMA queue was full; queued after {retry} retries");
+            }
             return Ok(id);
         }
+    }
+    if !interrupt_context {
+        log::warn!("SIF DMA queue still full after {QUEUE_RETRIES} retries");
     }
     Err(Error::DmaQueueFull)
 }
