@@ -58,12 +58,18 @@ impl core::fmt::Display for PacketFull {
     }
 }
 
+/// One quadword of a packet, 16-byte aligned so that the packet can be sent by DMA from where it is.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct Qword(u128);
+
+const _: () = assert!(core::mem::size_of::<Qword>() == 16 && core::mem::align_of::<Qword>() >= core::mem::align_of::<u128>());
+
 /// A GIF packet of A+D register writes in a 16-byte aligned buffer of `N` quadwords (the tag included),
 /// ready to be sent by DMA.
-#[repr(C, align(16))]
 pub struct AdPacket<const N: usize> {
-    qwords: [u128; N],
-    len: usize,
+    /// The GIFtag's slot, then the writes; empty until the first write.
+    qwords: heapless::Vec<Qword, N>,
 }
 
 impl<const N: usize> Default for AdPacket<N> {
@@ -79,47 +85,54 @@ impl<const N: usize> AdPacket<N> {
     /// An empty packet. `N` must be at least 2 (a tag and one write).
     pub const fn new() -> Self {
         assert!(N >= 2, "an A+D packet needs room for its tag and one write");
-        AdPacket { qwords: [0; N], len: 0 }
+        AdPacket { qwords: heapless::Vec::new() }
     }
 
     /// The number of register writes in the packet.
-    pub const fn len(&self) -> usize {
-        self.len
+    pub fn len(&self) -> usize {
+        self.qwords.len().saturating_sub(1)
     }
 
     /// Whether the packet holds no writes.
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
+    pub fn is_empty(&self) -> bool {
+        self.qwords.is_empty()
     }
 
     /// How many more writes fit.
-    pub const fn remaining(&self) -> usize {
-        Self::CAPACITY - self.len
+    pub fn remaining(&self) -> usize {
+        Self::CAPACITY - self.len()
     }
 
     /// Appends a register write.
     pub fn push(&mut self, register: u8, value: u64) -> Result<(), PacketFull> {
-        if self.len >= Self::CAPACITY {
+        if self.len() >= Self::CAPACITY {
             return Err(PacketFull);
         }
-        self.len += 1;
-        self.qwords[self.len] = ad(register, value);
-        Ok(())
+        if self.qwords.is_empty() {
+            // The tag's slot; `finish` fills it in once the write count is known.
+            self.qwords.push(Qword(0)).map_err(|_| PacketFull)?;
+        }
+        self.qwords.push(Qword(ad(register, value))).map_err(|_| PacketFull)
     }
 
     /// Drops every write.
     pub fn clear(&mut self) {
-        self.len = 0;
+        self.qwords.clear();
     }
 
     /// Writes the GIFtag and returns the whole packet (tag + writes), 16-byte aligned. Empty packets give an
     /// empty slice: there is nothing worth sending.
     pub fn finish(&mut self) -> &[u128] {
-        if self.len == 0 {
-            return &[];
+        let writes = self.len() as u16;
+        match self.qwords.first_mut() {
+            None => &[],
+            Some(tag) => {
+                tag.0 = ad_tag(writes, true);
+                // SAFETY: `Qword` is a `u128` padded to nothing (size 16, checked above) with an alignment at
+                // least `u128`'s, so the initialised quadwords are also valid `u128`s.
+                unsafe { core::slice::from_raw_parts(self.qwords.as_ptr().cast::<u128>(), self.qwords.len()) }
+            }
         }
-        self.qwords[0] = ad_tag(self.len as u16, true);
-        &self.qwords[..=self.len]
     }
 }
 
