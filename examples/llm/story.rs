@@ -1,14 +1,13 @@
 //! One story: the prompt fed through the model, then tokens sampled and shown as they come, with the
 //! timing the status line reports.
 //!
-//! The loop is the host's `llm-generate` loop on purpose (same positions, same sampler calls, same text
-//! decoding), so the end-to-end test can demand the same text from both.
+//! The loop is the engine's (`llm_engine::generate`), the one `llm-generate` runs on the host too, so the
+//! end-to-end test can demand the same text from both.
 
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
-use llm_engine::{EngineError, Kernels, Sampler, SamplerConfig, TextDecoder, Tokenizer, Transformer, WeightSource};
+use llm_engine::{EngineError, Generation, Kernels, SamplerConfig, Tokenizer, Transformer, WeightSource};
 use ps2_sys::clock::{Instant, cycles_to_duration};
 
 /// Marks the start of the story in the serial log (the end-to-end test cuts the text out between markers).
@@ -18,9 +17,6 @@ pub const STORY_END: &str = "[end of story]";
 /// Starts the serial line (not shown on screen) after a story: `prompt=N` and the token chosen after each
 /// position, as `llm-generate --trace` writes them.
 pub const TOKENS_LINE: &str = "[llm-tokens]";
-
-/// How many recent tokens the repetition penalty looks at (as in `llm-generate`).
-const PENALTY_WINDOW: usize = 64;
 
 /// What a story cost.
 #[derive(Clone, Copy, Debug, Default)]
@@ -84,68 +80,49 @@ where
     S: WeightSource + HasPlan,
     K: Kernels,
 {
-    let mut ids = Vec::new();
-    tokenizer.encode(prompt, true, false, &mut ids);
-    if ids.is_empty() {
-        return Err(EngineError::Unsupported { reason: "the tokenizer has no BOS token: the prompt must not be empty" });
-    }
-    let vocab = model.config().vocab_size as usize;
-    let steps = steps.min(model.config().seq_len as usize);
-    let mut sampler = Sampler::try_new(sampler_config, vocab)?;
+    let config = *model.config();
+    let mut generation = Generation::new(tokenizer, prompt, steps, sampler_config, &config)?;
+    let prompt_len = generation.prompt_tokens().len();
     let (resident_bytes, streamed_bytes_per_token) = model.source().plan_bytes();
-    let mut report = Report { prompt_tokens: ids.len(), resident_bytes, streamed_bytes_per_token, ..Report::default() };
-    let mut decoder = TextDecoder::new();
+    let mut report = Report { prompt_tokens: prompt_len, resident_bytes, streamed_bytes_per_token, ..Report::default() };
     let mut wrap = WordWrap::default();
-    let mut history: Vec<u32> = Vec::with_capacity(steps);
-    let mut logits = vec![0.0f32; vocab];
-    let mut token = ids[0];
     let start = Instant::now();
     let mut first_token_at = None;
     // The token chosen after each position (prompt tokens, then sampled ones; an end token included), for the
     // end-to-end test's comparison with the host engine.
-    let mut chosen: Vec<u32> = Vec::with_capacity(steps);
+    let mut chosen: Vec<u32> = Vec::with_capacity(generation.steps());
 
     ps2_sys::println!("{STORY_START}");
     ps2_gs_text::gs_println!();
-    for pos in 0..steps {
+    loop {
         let before = Instant::now();
-        logits.copy_from_slice(model.forward(token, pos)?);
+        let Some(step) = generation.step(model)? else { break };
         report.forward_cycles += Instant::now().cycles_since(before);
         report.positions += 1;
-        history.push(token);
-        let next = if pos + 1 < ids.len() {
-            ids[pos + 1]
-        } else {
-            let recent = &history[history.len().saturating_sub(PENALTY_WINDOW)..];
-            let next = sampler.sample(&mut logits, recent);
-            report.generated += 1;
-            next
-        };
-        chosen.push(next);
-        if Some(next) == tokenizer.options().eos_id || Some(next) == tokenizer.options().bos_id {
+        report.generated += step.sampled as usize;
+        chosen.push(step.next);
+        if step.end {
             break;
         }
-        let text = decoder.push(tokenizer.decode_piece(Some(token), next));
-        ps2_sys::print!("{text}");
-        wrap.push(text);
-        if pos + 1 >= ids.len() && first_token_at.is_none() {
+        ps2_sys::print!("{}", step.text);
+        wrap.push(step.text);
+        if step.sampled && first_token_at.is_none() {
             let now = Instant::now();
             report.first_token_cycles = now.cycles_since(start);
             first_token_at = Some(now);
         }
-        token = next;
         if stop() {
             report.stopped = true;
             break;
         }
     }
-    let rest = decoder.finish();
+    let rest = generation.finish();
     ps2_sys::print!("{rest}");
     wrap.push(rest);
     wrap.finish();
     ps2_sys::println!();
     ps2_sys::println!("{STORY_END}");
-    ps2_sys::print!("{TOKENS_LINE} prompt={}", ids.len());
+    ps2_sys::print!("{TOKENS_LINE} prompt={prompt_len}");
     for id in &chosen {
         ps2_sys::print!(" {id}");
     }

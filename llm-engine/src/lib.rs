@@ -7,7 +7,8 @@
 //!   with the rest streamed, double-buffered, through a [`streaming::TensorReader`];
 //! - [`kernels`]: the math, behind the [`kernels::Kernels`] trait;
 //! - [`transformer`]: the forward pass;
-//! - [`tokenizer`] and [`sampler`].
+//! - [`tokenizer`] and [`sampler`];
+//! - [`generate`]: the generation loop every front end runs.
 //!
 //! ```
 //! use llm_engine::{InMemoryWeights, Sampler, SamplerConfig, Transformer, WeightSource};
@@ -37,6 +38,7 @@ extern crate std;
 pub mod crc32;
 pub mod error;
 pub mod format;
+pub mod generate;
 pub mod kernels;
 pub mod quant;
 pub mod sampler;
@@ -48,6 +50,7 @@ pub mod weights;
 
 pub use error::{EngineError, FormatError};
 pub use format::{ModelConfig, ModelInfo, TensorRole};
+pub use generate::{Generation, Step};
 pub use kernels::{Kernels, PortableKernels};
 pub use quant::Quant;
 pub use sampler::{Sampler, SamplerConfig, XorShiftRng};

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use clap::Parser;
 use llm_engine::{
-    InMemoryWeights, Kernels, Sampler, SamplerConfig, StreamingWeights, TextDecoder, Tokenizer, Transformer, WeightSource,
-    load_tokenizer, portable_kernels,
+    Generation, InMemoryWeights, Kernels, SamplerConfig, StreamingWeights, Tokenizer, Transformer, WeightSource, load_tokenizer,
+    portable_kernels,
 };
 use llm_tools::file_reader::FileReader;
 use llm_tools::{Result, error};
@@ -63,18 +63,9 @@ fn top2(logits: &[f32]) -> (usize, usize, f32) {
 }
 
 fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer: &Tokenizer, cli: &Cli) -> Result<()> {
-    let mut prompt = Vec::new();
-    tokenizer.encode(&cli.prompt, true, false, &mut prompt);
-    if prompt.is_empty() {
-        return Err(error("the tokenizer has no BOS token: give a non-empty --prompt"));
-    }
-    let vocab = model.config().vocab_size as usize;
-    let steps = cli.steps.min(model.config().seq_len as usize);
-    let mut sampler = Sampler::try_new(sampler_config(cli), vocab)?;
-    let mut decoder = TextDecoder::new();
-    let mut history: Vec<u32> = Vec::with_capacity(steps);
-    let mut logits_copy = vec![0.0f32; vocab];
-    let mut token = prompt[0];
+    let config = *model.config();
+    let mut generation = Generation::new(tokenizer, &cli.prompt, cli.steps, sampler_config(cli), &config)
+        .map_err(|e| error(format!("--prompt: {e}")))?;
     let mut stdout = std::io::stdout();
     let mut started = None;
     let mut generated_after_first = 0usize;
@@ -84,34 +75,23 @@ fn generate<S: WeightSource, K: Kernels>(mut model: Transformer<S, K>, tokenizer
         )),
         None => None,
     };
-    for pos in 0..steps {
-        let logits = model.forward(token, pos)?;
-        logits_copy.copy_from_slice(logits);
-        let (top1, top2, margin) = top2(&logits_copy);
-        history.push(token);
-        let next = if pos + 1 < prompt.len() {
-            prompt[pos + 1]
-        } else {
-            let recent = &history[history.len().saturating_sub(64)..];
-            sampler.sample(&mut logits_copy, recent)
-        };
+    while let Some(step) = generation.step(&mut model)? {
         if let Some(trace) = &mut trace {
-            writeln!(trace, "{pos} {next} {top1} {top2} {margin}")?;
+            let (top1, top2, margin) = top2(step.logits);
+            writeln!(trace, "{} {} {top1} {top2} {margin}", step.pos, step.next)?;
         }
-        if Some(next) == tokenizer.options().eos_id || Some(next) == tokenizer.options().bos_id {
+        if step.end {
             break;
         }
-        let text = decoder.push(tokenizer.decode_piece(Some(token), next));
-        write!(stdout, "{text}")?;
+        write!(stdout, "{}", step.text)?;
         stdout.flush()?;
         // Time from the end of the first forward pass, as llama2.c does.
         match started {
             None => started = Some(Instant::now()),
             Some(_) => generated_after_first += 1,
         }
-        token = next;
     }
-    write!(stdout, "{}", decoder.finish())?;
+    write!(stdout, "{}", generation.finish())?;
     println!();
     if let Some(mut trace) = trace {
         trace.flush()?;
