@@ -66,6 +66,7 @@
 //! [`FormatError`] naming the field or the tensor. Sector 0 holds the header and, for up to 40 tensors, the
 //! whole directory (`128 + 48·40 = 2048`); larger models read [`HeaderPrefix::metadata_len`] bytes.
 
+use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::crc32::crc32;
@@ -164,6 +165,20 @@ impl TensorRole {
         !self.is_norm() && self != Self::Tokenizer
     }
 
+    /// A layer's tensors in the order the forward pass uses them: the order converters write them in, so
+    /// that a token's streamed reads move forward through the disc.
+    pub const LAYER_ORDER: [TensorRole; 9] = [
+        Self::AttentionNorm,
+        Self::Wq,
+        Self::Wk,
+        Self::Wv,
+        Self::Wo,
+        Self::FfnNorm,
+        Self::W1,
+        Self::W3,
+        Self::W2,
+    ];
+
     /// Short name used in messages and the format document.
     pub fn name(self) -> &'static str {
         match self {
@@ -182,6 +197,21 @@ impl TensorRole {
             Self::Tokenizer => "tokenizer",
         }
     }
+}
+
+/// Every tensor of a model with `config`, in file order: the token embedding, each layer's tensors in
+/// [`TensorRole::LAYER_ORDER`], the final norm, the classifier when it is not shared, the tokenizer.
+pub fn file_order(config: &ModelConfig) -> Vec<(TensorRole, u16)> {
+    let mut order = vec![(TensorRole::TokenEmbedding, 0)];
+    for layer in 0..config.n_layers as u16 {
+        order.extend(TensorRole::LAYER_ORDER.iter().map(|&role| (role, layer)));
+    }
+    order.push((TensorRole::FinalNorm, 0));
+    if !config.shared_classifier {
+        order.push((TensorRole::Classifier, 0));
+    }
+    order.push((TensorRole::Tokenizer, 0));
+    order
 }
 
 /// Model hyper-parameters, as stored in the header.

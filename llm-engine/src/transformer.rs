@@ -16,7 +16,8 @@ use crate::weights::WeightSource;
 pub fn access_order(info: &ModelInfo) -> Vec<usize> {
     let mut order = Vec::new();
     for layer in 0..info.config.n_layers as u16 {
-        for role in [TensorRole::Wq, TensorRole::Wk, TensorRole::Wv, TensorRole::Wo, TensorRole::W1, TensorRole::W3, TensorRole::W2] {
+        // Norms are read once, into the model's state, by `Transformer::new`.
+        for role in TensorRole::LAYER_ORDER.into_iter().filter(|role| !role.is_norm()) {
             order.extend(info.find(role, layer));
         }
     }

@@ -59,17 +59,7 @@ pub fn build_model(config: &ModelConfig, quant: Quant, seed: u64) -> Vec<u8> {
     };
     push(TensorRole::TokenEmbedding, 0, &mut tensors, random(size(TensorRole::TokenEmbedding), 1.0));
     for layer in 0..config.n_layers as u16 {
-        for role in [
-            TensorRole::AttentionNorm,
-            TensorRole::Wq,
-            TensorRole::Wk,
-            TensorRole::Wv,
-            TensorRole::Wo,
-            TensorRole::FfnNorm,
-            TensorRole::W1,
-            TensorRole::W3,
-            TensorRole::W2,
-        ] {
+        for role in TensorRole::LAYER_ORDER {
             let (_, cols) = config.expected_shape(role).unwrap();
             let values = if role.is_norm() {
                 random(size(role), 0.2).iter().map(|v| 1.0 + v).collect()

@@ -65,32 +65,9 @@ pub struct TensorReport {
     pub error: QuantError,
 }
 
-/// Tensor order in the file: the forward pass's access order, so a token's streamed reads move
-/// forward through the disc.
-pub fn file_order(config: &ModelConfig) -> Vec<(TensorRole, u16)> {
-    let mut order = vec![(TensorRole::TokenEmbedding, 0)];
-    for layer in 0..config.n_layers as u16 {
-        for role in [
-            TensorRole::AttentionNorm,
-            TensorRole::Wq,
-            TensorRole::Wk,
-            TensorRole::Wv,
-            TensorRole::Wo,
-            TensorRole::FfnNorm,
-            TensorRole::W1,
-            TensorRole::W3,
-            TensorRole::W2,
-        ] {
-            order.push((role, layer));
-        }
-    }
-    order.push((TensorRole::FinalNorm, 0));
-    if !config.shared_classifier {
-        order.push((TensorRole::Classifier, 0));
-    }
-    order.push((TensorRole::Tokenizer, 0));
-    order
-}
+/// Tensor order in the file: the engine's ([`llm_engine::format::file_order`]), the forward pass's access
+/// order, so a token's streamed reads move forward through the disc.
+pub use llm_engine::format::file_order;
 
 /// Storage format for a role under a `--quant` choice: norms stay f32.
 pub fn quant_for(role: TensorRole, quant: Quant) -> Quant {
