@@ -1,1 +1,0 @@
-//! Placeholder: this crate is being written.
