@@ -8,6 +8,8 @@
 //! - [`hw`]: typed memory-mapped registers (DMAC, GS privileged, INTC, timers, SIF, EE SIO);
 //! - [`cache`]: data-cache write-back / invalidation over address ranges, uncached and accelerated aliases;
 //! - [`clock`]: a cycle clock on COP0 Count (294.912 MHz) with an [`clock::Instant`] API;
+//! - [`time`]: waiting without spinning: [`time::wait_vblank`] (an INTC handler and a semaphore),
+//!   [`time::sleep`] on kernel alarms, and [`time::FramePacer`];
 //! - [`mem`]: `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp`, `strlen` for the R5900 (quadword `lq`/`sq`,
 //!   MMI funnel shifts for misaligned sources), exported unmangled on the EE;
 //! - [`interrupts`]: `di`/`ei` and the [`critical_section`] implementation that makes `portable-atomic`,
@@ -47,6 +49,7 @@ pub mod panic;
 pub mod rt;
 pub mod syscall;
 pub mod test;
+pub mod time;
 
 /// The EE core clock in Hz (`CPUCLK` in ps2sdk): COP0 Count advances once per cycle.
 pub const CPU_CLOCK_HZ: u32 = 294_912_000;

@@ -658,6 +658,14 @@ pub fn refer_sema_status(id: SemaId) -> Result<SemaStatus, KernelError> {
     Ok(SemaStatus { count: raw.count, max_count: raw.max_count, waiting_threads: raw.wait_threads })
 }
 
+/// Interrupt-context [`refer_sema_status`].
+pub fn irefer_sema_status(id: SemaId) -> Result<SemaStatus, KernelError> {
+    let mut raw = SemaParamsRaw::default();
+    // SAFETY: `raw` is valid and writable.
+    check("iReferSemaStatus", unsafe { raw::sys_irefer_sema_status(id.0, &mut raw) })?;
+    Ok(SemaStatus { count: raw.count, max_count: raw.max_count, waiting_threads: raw.wait_threads })
+}
+
 // --- interrupts ---------------------------------------------------------------------------------------
 
 /// An INTC interrupt cause (the `INTC_*` numbers).
@@ -845,7 +853,9 @@ pub type AlarmHandler = extern "C" fn(id: i32, time: u16, common: *mut c_void);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AlarmId(pub i32);
 
-/// Calls `handler` once after `hsync_ticks` horizontal-sync periods (~63.6 µs each on NTSC).
+/// Calls `handler` once, on the `hsync_ticks`-th H-blank from now (the kernel counts lines with timer 3):
+/// after between `hsync_ticks - 1` and `hsync_ticks` lines of 63.56 µs (NTSC) or 64 µs (PAL). [`crate::time::sleep`]
+/// converts durations.
 #[allow(clippy::not_unsafe_ptr_arg_deref)] // the pointer is handed on, never dereferenced
 pub fn set_alarm(hsync_ticks: u16, handler: AlarmHandler, common: *mut c_void) -> Result<AlarmId, KernelError> {
     // SAFETY: `handler` has the alarm signature.
@@ -901,9 +911,11 @@ pub enum FieldMode {
 }
 
 /// Sets the video mode (`SetGsCrt`). Resets the GS sync registers: call it before programming the display.
+/// Also tells [`crate::time`] the mode's line rate, the unit of kernel alarms.
 pub fn set_gs_crt(interlace: Interlace, mode: VideoMode, field: FieldMode) {
     // SAFETY: plain integer arguments.
     unsafe { raw::sys_set_gs_crt(interlace as i16, mode as i16, field as i16) };
+    crate::time::set_video_mode(mode);
 }
 
 /// The kernel's shadow of the write-only GS IMR register.

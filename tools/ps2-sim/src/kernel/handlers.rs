@@ -1,10 +1,16 @@
 //! Interrupt sources in simulated time (VBLANK, alarms), INTC/DMAC handler chains, and running
 //! guest handlers.
 //!
-//! VBLANK start fires at 59.94 Hz of *simulated* time (every 294,912,000 × 1001 / 60,000 cycles),
-//! VBLANK end [`VBLANK_END_DELAY`] cycles later (22 of 262.5 NTSC lines). Both set their INTC
-//! cause in I_STAT; the kernel calls the registered handlers when the cause is unmasked and the
-//! running code has interrupts enabled (Status IE and EIE), then acknowledges the cause.
+//! VBLANK start fires at 59.94 Hz of *simulated* time (every 294,912,000 × 1001 / 60,000 =
+//! 4,920,115.2 cycles, 262.5 NTSC lines), VBLANK end [`VBLANK_END_DELAY`] cycles later (22 of the
+//! 262.5 lines). Both set their INTC cause in I_STAT; the kernel calls the registered handlers
+//! when the cause is unmasked and the running code has interrupts enabled (Status IE and EIE),
+//! then acknowledges the cause. Handlers run one after another on the interrupt stack; nothing
+//! interrupts them (events raised meanwhile wait until the chain has returned).
+//!
+//! Alarms count H-blanks as the kernel's timer 3 does: an alarm of `n` ticks fires at the start
+//! of the `n`-th line after it was set ([`crate::io::timers::hblank_cycle`]), so after between
+//! `n - 1` and `n` lines.
 
 use std::collections::VecDeque;
 
@@ -13,10 +19,12 @@ use super::{
 };
 use super::guest;
 use crate::hardware::Hardware;
+use crate::io::timers::{hblank_cycle, hblank_index};
 use crate::io::{INTC_VBLANK_END, INTC_VBLANK_START};
 
-/// EE cycles per NTSC horizontal line (the unit of `SetAlarm`).
-pub const CYCLES_PER_HSYNC: u64 = 18_744;
+/// EE cycles per NTSC horizontal line (the unit of `SetAlarm`), rounded down from 18,743.296:
+/// lines start at the exact cycles of [`hblank_cycle`].
+pub const CYCLES_PER_HSYNC: u64 = 18_743;
 /// Cycles from VBLANK start to VBLANK end.
 pub const VBLANK_END_DELAY: u64 = 412_352;
 /// Handlers per kind (MAX_HANDLERS).
@@ -142,7 +150,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         self.next_alarm_id = (self.next_alarm_id + 1) & 0x7FFF_FFFF;
         self.alarms.push(Alarm {
             id,
-            due: cpu.cycles() + ticks as u64 * CYCLES_PER_HSYNC,
+            due: hblank_cycle(hblank_index(cpu.cycles()) + ticks as u64),
             func,
             common,
             gp: cpu.gpr(reg::GP) as u32,
@@ -289,7 +297,8 @@ impl<Ctx: Clone> Kernel<Ctx> {
         self.alarms = later;
         for a in due {
             group += 1;
-            let time = ((now / CYCLES_PER_HSYNC) & 0xFFFF) as u32;
+            // The kernel hands the callback timer 3's count: the line number, 16 bits.
+            let time = (hblank_index(now) & 0xFFFF) as u32;
             queue.push_back(HandlerCall {
                 func: a.func,
                 gp: a.gp,

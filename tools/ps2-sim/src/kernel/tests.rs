@@ -300,7 +300,7 @@ fn alarm_fires_after_its_hsync_ticks_and_wakes_an_idle_program() {
     assert!(alarm >= 0);
     assert_eq!(r.sys(0x32, &[]).unwrap(), KernelAction::Idle);
     assert!(r.k.can_wake(&r.hw));
-    assert_eq!(r.k.next_event(), 10 * CYCLES_PER_HSYNC);
+    assert_eq!(r.k.next_event(), crate::io::timers::hblank_cycle(10));
     r.cpu.cycles = r.k.next_event();
     r.k.service_events(&mut r.cpu, &mut r.hw);
     assert_eq!((r.cpu.pc, r.cpu.gpr(reg::A0) as i32, r.cpu.gpr(reg::A2)), (0x0011_4000, alarm, 0x99));
@@ -373,4 +373,67 @@ fn exiting_the_last_thread_leaves_nothing_to_run() {
     let mut r = Rig::new();
     assert_eq!(r.sys(0x23, &[]).unwrap(), KernelAction::Idle);
     assert!(r.k.thread_report().contains("every thread has exited"));
+}
+
+#[test]
+fn alarm_fires_on_the_hblank_its_ticks_count_to() {
+    use crate::io::timers::hblank_cycle;
+    let mut r = Rig::new();
+    // Set mid-line: three ticks end at the start of line 103, less than three whole lines later.
+    r.cpu.cycles = hblank_cycle(100) + 5_000;
+    r.sys(0x18, &[3, 0x0011_4000, 0x77]).unwrap();
+    assert_eq!(r.k.next_event(), hblank_cycle(103));
+    r.cpu.cycles = hblank_cycle(103) - 1;
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert!(!r.k.in_handler(), "one cycle early");
+    r.cpu.cycles = hblank_cycle(103);
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert!(r.k.in_handler());
+    // The callback gets (id, the line count as timer 3 holds it, common).
+    assert_eq!((r.cpu.pc, r.cpu.gpr(reg::A1), r.cpu.gpr(reg::A2)), (0x0011_4000, 103, 0x77));
+}
+
+#[test]
+fn vblank_handler_signalling_a_semaphore_wakes_the_waiter_after_the_chain_without_reentry() {
+    let mut r = Rig::new();
+    let sema = 0x0010_9000;
+    r.hw.mem.write_u32(sema + 4, 1).unwrap(); // max_count 1, init 0
+    r.sys(0x40, &[sema]).unwrap();
+    let sid = r.v0() as u32;
+    r.sys(0x10, &[2, 0x0011_8000, u32::MAX, sid]).unwrap(); // AddIntcHandler2(VBLANK_START, .., arg = sid)
+    r.sys(0x14, &[2]).unwrap();
+    assert_eq!(r.sys(0x44, &[sid]).unwrap(), KernelAction::Idle, "WaitSema blocks the only thread");
+    assert!(r.k.can_wake(&r.hw), "an enabled VBLANK handler can wake it");
+    let field = r.k.next_event();
+    assert_eq!(field, 4_920_115, "first VBLANK start: 294,912,000 × 1001 / 60,000 cycles");
+    r.cpu.cycles = field;
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert_eq!((r.cpu.pc, r.cpu.gpr(reg::A1) as u32), (0x0011_8000, sid), "handler gets its argument");
+    r.sys(-0x43, &[sid]).unwrap(); // iSignalSema
+    assert_eq!(r.k.current_thread(), None, "the waiter runs only once the handler has returned");
+    // The next field comes while the handler still runs: it is not taken inside the handler.
+    let handler_pc = r.cpu.pc;
+    r.cpu.cycles = 2 * field + 1;
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert_eq!(r.cpu.pc, handler_pc, "no nested handler");
+    assert_eq!(r.handler_returns(0), KernelAction::Continue);
+    // The pending second VBLANK runs the handler again before the thread resumes.
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert_eq!(r.cpu.pc, 0x0011_8000, "the blank raised during the handler is served after it");
+    r.handler_returns(0);
+    assert_eq!(r.k.current_thread(), Some(1));
+    assert_eq!(r.v0() as u32, sid, "WaitSema returned");
+}
+
+#[test]
+fn waiting_with_vblank_masked_is_a_deadlock_not_a_hang() {
+    let mut r = Rig::new();
+    let sema = 0x0010_9000;
+    r.hw.mem.write_u32(sema + 4, 1).unwrap();
+    r.sys(0x40, &[sema]).unwrap();
+    let sid = r.v0() as u32;
+    r.sys(0x10, &[2, 0x0011_8000, u32::MAX, sid]).unwrap(); // handler, but the cause stays masked
+    assert_eq!(r.sys(0x44, &[sid]).unwrap(), KernelAction::Idle);
+    assert!(!r.k.can_wake(&r.hw));
+    assert!(r.k.thread_report().contains("thread 1"), "{}", r.k.thread_report());
 }
