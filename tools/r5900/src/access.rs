@@ -4,7 +4,7 @@
 use crate::bus::{Bus, Fault};
 use crate::cpu::{cop0, Cpu};
 use crate::dcache::{segment, Segment};
-use crate::timing::UNCACHED_ACCESS;
+use crate::timing::{TimingModel, UNCACHED_ACCESS};
 
 /// A bus access of `N` bytes as an `N`-byte array (N is 1, 2, 4, 8 or 16).
 #[inline(always)]
@@ -36,6 +36,7 @@ impl Cpu {
     /// Loads `N` bytes at the (aligned) `addr`.
     #[inline(always)]
     pub(crate) fn load<B: Bus, const N: usize>(&mut self, bus: &mut B, addr: u32) -> Result<[u8; N], Fault> {
+        self.pipe.mem_addr = addr;
         match segment(addr) {
             Segment::Cached => {
                 let (bytes, cost) = self.dcache.load::<B, N>(bus, addr)?;
@@ -48,7 +49,10 @@ impl Cpu {
                 bus_load::<B, N>(bus, addr)
             }
             Segment::UncachedAccelerated => {
-                self.cycles += UNCACHED_ACCESS;
+                // The calibrated model serves a UCAB hit like a cache hit (EECUM §1.2.9).
+                if self.timing == TimingModel::Simple || !self.ucab.holds(addr) {
+                    self.cycles += UNCACHED_ACCESS;
+                }
                 self.ucab.load::<B, N>(bus, addr)
             }
         }
@@ -59,6 +63,7 @@ impl Cpu {
     pub(crate) fn store<B: Bus, const N: usize>(&mut self, bus: &mut B, addr: u32, bytes: [u8; N]) -> Result<(), Fault> {
         // Any store invalidates the uncached-accelerated read buffer.
         self.ucab.invalidate();
+        self.pipe.mem_addr = addr;
         match segment(addr) {
             Segment::Cached => {
                 self.cycles += self.dcache.store::<B, N>(bus, addr, bytes)?;
@@ -111,6 +116,19 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn store128<B: Bus>(&mut self, bus: &mut B, addr: u32, value: u128) -> Result<(), Fault> {
         self.store::<B, 16>(bus, addr, value.to_le_bytes())
+    }
+
+    /// `PREF addr`: under the calibrated model, a cached-segment line that misses starts its
+    /// refill (charged like a miss, which the pipeline model overlaps with later instructions);
+    /// uncached addresses and faults are ignored, as the hardware suppresses them (EECISM PREF).
+    pub(crate) fn prefetch<B: Bus>(&mut self, bus: &mut B, addr: u32) {
+        if self.timing == TimingModel::Simple || segment(addr) != Segment::Cached {
+            return;
+        }
+        self.pipe.mem_addr = addr;
+        if let Ok((_, cost)) = self.dcache.load::<B, 1>(bus, addr) {
+            self.cycles += cost;
+        }
     }
 
     /// `CACHE op, addr`: the data-cache operations act on [`Cpu::dcache`] (TagLo is COP0 28);

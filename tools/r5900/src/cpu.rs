@@ -202,6 +202,10 @@ pub struct Cpu {
     pub dcache: DataCache,
     /// The uncached-accelerated read buffer (see [`crate::dcache::Ucab`]).
     pub ucab: crate::dcache::Ucab,
+    /// Which cycle model runs (see [`crate::timing`]); change it with [`Cpu::set_timing`].
+    pub(crate) timing: crate::timing::TimingModel,
+    /// The calibrated model's state.
+    pub(crate) pipe: Box<crate::timing::Pipeline>,
     /// Cycle at which HI/LO (pipeline 0) results are ready.
     pub(crate) hilo_ready: u64,
     /// Cycle at which HI1/LO1 (pipeline 1) results are ready.
@@ -240,7 +244,7 @@ impl Cpu {
         let mut cop0 = [0u32; 32];
         cop0[cop0::STATUS] = 0x7000_0000;
         cop0[cop0::PRID] = 0x2E20;
-        Cpu {
+        let mut cpu = Cpu {
             gpr: [0; 32],
             pc: entry,
             next_pc: entry.wrapping_add(4),
@@ -256,6 +260,8 @@ impl Cpu {
             cycles: 0,
             dcache: DataCache::default(),
             ucab: crate::dcache::Ucab::default(),
+            timing: crate::timing::TimingModel::Calibrated,
+            pipe: Box::default(),
             hilo_ready: 0,
             hilo1_ready: 0,
             fpr_ready: [0; 32],
@@ -264,7 +270,9 @@ impl Cpu {
             decode_cache: vec![Instr { op: Op::Nop, word: 0 }; DECODE_CACHE_ENTRIES].into_boxed_slice(),
             watched_calls: Vec::new(),
             call_counts: Vec::new(),
-        }
+        };
+        cpu.set_timing(crate::timing::TimingModel::default());
+        cpu
     }
 
     /// Continues execution at `addr` (not in a delay slot).
@@ -311,6 +319,7 @@ impl Cpu {
     pub fn set_context(&mut self, context: &Context) {
         // A context switch is an exception in the kernel: the UCAB does not survive it.
         self.ucab.invalidate();
+        self.pipe.flush();
         self.gpr = context.gpr;
         self.gpr[0] = 0;
         self.pc = context.pc;
@@ -340,6 +349,7 @@ impl Cpu {
     /// The handler returns with `eret`.
     pub fn raise_interrupt(&mut self, vector: u32) {
         self.ucab.invalidate();
+        self.pipe.flush();
         let mut cause = self.cop0[cop0::CAUSE] & !(cop0::CAUSE_BD | 0x7C);
         if self.in_delay_slot() {
             self.cop0[cop0::EPC] = self.pc.wrapping_sub(4);
@@ -381,12 +391,14 @@ impl Cpu {
     /// `FlushCache(2)` to mirror the I-cache invalidation.
     pub fn clear_decode_cache(&mut self) {
         self.decode_cache.fill(Instr { op: Op::Nop, word: 0 });
+        self.pipe.invalidate_icache();
     }
 
     /// Executes instructions until something the machine must handle happens or `budget`
     /// instructions have executed.
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> Stop {
         let mut executed: u64 = 0;
+        let calibrated = self.timing == crate::timing::TimingModel::Calibrated;
         let stop = loop {
             if executed >= budget && !self.in_delay_slot() {
                 break Stop::BudgetExhausted;
@@ -415,23 +427,52 @@ impl Cpu {
             let resume = self.next_pc;
             self.pc = resume;
             self.next_pc = resume.wrapping_add(4);
-            self.cycles += 1;
+            if calibrated {
+                self.fetch_timing(pc);
+            }
+            let before = self.cycles;
+            if !calibrated {
+                self.cycles += 1;
+            }
             executed += 1;
-            if let Err(stop) = self.exec(bus, instr, pc) {
-                match stop {
-                    Stop::Syscall { .. } | Stop::Break { .. } => {}
-                    _ => {
-                        // The instruction did not happen: point back at it.
-                        self.pc = pc;
-                        self.next_pc = resume;
-                        self.cycles -= 1;
-                        executed -= 1;
+            let result = self.exec(bus, instr, pc);
+            self.gpr[0] = 0;
+            match result {
+                Ok(()) => {
+                    if calibrated {
+                        // What the access code charged is handed to the pipeline model.
+                        let mem = self.cycles - before;
+                        self.cycles = before;
+                        let likely_skipped = self.pc != resume;
+                        self.schedule(instr, pc, mem, likely_skipped);
                     }
                 }
-                self.gpr[0] = 0;
-                break stop;
+                Err(stop) => {
+                    match stop {
+                        Stop::Syscall { .. } | Stop::Break { .. } => {
+                            if calibrated {
+                                let mem = self.cycles - before;
+                                self.cycles = before;
+                                self.schedule(instr, pc, mem, false);
+                                if matches!(stop, Stop::Syscall { .. }) {
+                                    // The kernel runs at a high level: its entry and exit
+                                    // cost a fixed time, and the pipeline starts afresh.
+                                    self.cycles += crate::timing::SYSCALL_COST;
+                                    self.pipe.flush();
+                                }
+                            }
+                        }
+                        _ => {
+                            // The instruction did not happen: point back at it.
+                            self.pc = pc;
+                            self.next_pc = resume;
+                            self.cycles = before;
+                            executed -= 1;
+                        }
+                    }
+                    break stop;
+                }
             }
-            self.gpr[0] = 0;
         };
         self.instret += executed;
         stop

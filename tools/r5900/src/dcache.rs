@@ -118,6 +118,12 @@ impl Ucab {
         self.base = u32::MAX;
     }
 
+    /// Whether `addr` (an uncached-accelerated address) is in the buffered line.
+    #[inline(always)]
+    pub fn holds(&self, addr: u32) -> bool {
+        self.base == addr & !127
+    }
+
     /// Whether a line is buffered.
     pub fn is_valid(&self) -> bool {
         self.base != u32::MAX
@@ -155,6 +161,10 @@ pub struct DataCache {
     pub hits: u64,
     /// Accesses that missed (line fills).
     pub misses: u64,
+    /// Cycles a miss costs (the cycle model's constant; see [`DataCache::set_costs`]).
+    miss_cost: u64,
+    /// Extra cycles when the victim is dirty.
+    writeback_cost: u64,
 }
 
 impl Default for DataCache {
@@ -167,6 +177,8 @@ impl Default for DataCache {
             data: vec![0u8; LINES * LINE_SIZE].into_boxed_slice().try_into().expect("length is LINES * LINE_SIZE"),
             hits: 0,
             misses: 0,
+            miss_cost: DCACHE_MISS,
+            writeback_cost: DCACHE_WRITEBACK,
         }
     }
 }
@@ -232,6 +244,12 @@ impl DataCache {
         }
     }
 
+    /// Sets what a miss costs, and what a dirty victim adds (the cycle model's constants).
+    pub fn set_costs(&mut self, miss: u64, writeback: u64) {
+        self.miss_cost = miss;
+        self.writeback_cost = writeback;
+    }
+
     /// A miss: reads the line of `addr` from the bus into the victim way (writing a dirty victim
     /// back first); returns the data offset of `addr` and the cycles it cost.
     #[cold]
@@ -241,10 +259,10 @@ impl DataCache {
         let bytes = bus.read_line(home).map_err(|f| Fault::new(addr, f.kind))?;
         let line = physical(addr) >> 6;
         let slot = self.victim(Self::set_of(line));
-        let mut cost = DCACHE_MISS;
+        let mut cost = self.miss_cost;
         if self.tags[slot] != INVALID && self.dirty[slot] {
             self.write_back(bus, slot)?;
-            cost += DCACHE_WRITEBACK;
+            cost += self.writeback_cost;
         }
         self.misses += 1;
         self.tags[slot] = line;

@@ -4,7 +4,7 @@
 use crate::bus::{Bus, Fault, FaultKind};
 use crate::cpu::{cop0, fcr31, Cpu, Exception, Stop, LOW64};
 use crate::decode::{Instr, Op};
-use crate::timing;
+use crate::timing::{self, TimingModel};
 
 impl Cpu {
 
@@ -34,7 +34,7 @@ impl Cpu {
     fn branch(&mut self, taken: bool, target: u32) {
         if taken {
             self.next_pc = target;
-            self.cycles += timing::TAKEN_BRANCH;
+            self.taken_branch_cost();
         }
     }
 
@@ -43,7 +43,7 @@ impl Cpu {
     fn branch_likely(&mut self, taken: bool, target: u32) {
         if taken {
             self.next_pc = target;
-            self.cycles += timing::TAKEN_BRANCH;
+            self.taken_branch_cost();
         } else {
             self.pc = self.next_pc;
             self.next_pc = self.pc.wrapping_add(4);
@@ -65,9 +65,22 @@ impl Cpu {
         Ok(addr)
     }
 
-    /// Stalls until HI/LO of pipeline 0 are ready, then marks them busy for `latency`.
+    /// Simple model: the extra cycle of a taken branch (the calibrated model predicts branches
+    /// in [`Cpu::schedule`]).
+    #[inline(always)]
+    fn taken_branch_cost(&mut self) {
+        if self.timing == TimingModel::Simple {
+            self.cycles += timing::TAKEN_BRANCH;
+        }
+    }
+
+    /// Simple model: stalls until HI/LO of pipeline 0 are ready, then marks them busy for
+    /// `latency` (the calibrated model's scoreboard does this in [`Cpu::schedule`]).
     #[inline(always)]
     pub(crate) fn use_hilo(&mut self, latency: u64) {
+        if self.timing != TimingModel::Simple {
+            return;
+        }
         self.cycles = self.cycles.max(self.hilo_ready);
         self.hilo_ready = self.cycles + latency;
     }
@@ -75,6 +88,9 @@ impl Cpu {
     /// Same for pipeline 1.
     #[inline(always)]
     pub(crate) fn use_hilo1(&mut self, latency: u64) {
+        if self.timing != TimingModel::Simple {
+            return;
+        }
         self.cycles = self.cycles.max(self.hilo1_ready);
         self.hilo1_ready = self.cycles + latency;
     }
@@ -127,33 +143,38 @@ impl Cpu {
         let rs = self.rs64(i);
         let rt = self.rt64(i);
         match i.op {
-            Op::Nop | Op::Pref => {}
+            Op::Nop => {}
+            Op::Pref => {
+                let addr = (self.gpr[i.rs()] as u32).wrapping_add(i.simm() as u32);
+                self.prefetch(bus, addr);
+            }
             Op::Sync => self.ucab.invalidate(),
             Op::Cache => {
                 let addr = (self.gpr[i.rs()] as u32).wrapping_add(i.simm() as u32);
+                self.pipe.mem_addr = addr;
                 fault!(self.cache_instruction(bus, i.rt() as u32, addr));
             }
             // --- jumps and branches
             Op::J => {
                 self.next_pc = i.jump_target(pc);
-                self.cycles += timing::TAKEN_BRANCH;
+                self.taken_branch_cost();
             }
             Op::Jal => {
                 let target = i.jump_target(pc);
                 self.link(31, pc);
                 self.next_pc = target;
-                self.cycles += timing::TAKEN_BRANCH;
+                self.taken_branch_cost();
                 self.note_call(target);
             }
             Op::Jr => {
                 self.next_pc = rs as u32;
-                self.cycles += timing::TAKEN_BRANCH;
+                self.taken_branch_cost();
             }
             Op::Jalr => {
                 let target = rs as u32;
                 self.link(i.rd(), pc);
                 self.next_pc = target;
-                self.cycles += timing::TAKEN_BRANCH;
+                self.taken_branch_cost();
                 self.note_call(target);
             }
             Op::Beq => self.branch(rs == rt, i.branch_target(pc)),
@@ -276,8 +297,10 @@ impl Cpu {
             }
             Op::Mfhi | Op::Mflo | Op::Mfhi1 | Op::Mflo1 => {
                 let pipe = matches!(i.op, Op::Mfhi1 | Op::Mflo1) as u32;
-                let ready = if pipe == 0 { self.hilo_ready } else { self.hilo1_ready };
-                self.cycles = self.cycles.max(ready);
+                if self.timing == TimingModel::Simple {
+                    let ready = if pipe == 0 { self.hilo_ready } else { self.hilo1_ready };
+                    self.cycles = self.cycles.max(ready);
+                }
                 let source = if matches!(i.op, Op::Mfhi | Op::Mfhi1) { self.hi } else { self.lo };
                 self.write64(i.rd(), Self::hilo_half(source, pipe));
             }
@@ -456,7 +479,7 @@ impl Cpu {
                 };
                 // ERET has no delay slot.
                 self.jump_to(target);
-                self.cycles += timing::TAKEN_BRANCH;
+                self.taken_branch_cost();
             }
             Op::Tlbr | Op::Tlbwi | Op::Tlbwr | Op::Tlbp => return Err(Stop::Unimplemented { pc, instr: i }),
             // --- COP2 (VU0 macro mode) is outside this interpreter.

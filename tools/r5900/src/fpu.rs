@@ -178,6 +178,9 @@ impl Cpu {
     /// Stalls until the given FPU registers' pending results are ready.
     #[inline(always)]
     fn wait_fprs(&mut self, a: usize, b: usize) {
+        if self.timing != crate::timing::TimingModel::Simple {
+            return;
+        }
         self.cycles = self.cycles.max(self.fpr_ready[a]).max(self.fpr_ready[b]);
     }
 

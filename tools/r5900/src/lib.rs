@@ -39,6 +39,7 @@ pub use cpu::{cop0, fcr31, Context, Cpu, Exception, Stop};
 pub use dcache::DataCache;
 pub use decode::{decode, Illegal, IllegalClass, Instr, Op};
 pub use disasm::GPR_NAMES;
+pub use timing::{TimingModel, TimingStats};
 
 #[cfg(test)]
 mod decode_tests;

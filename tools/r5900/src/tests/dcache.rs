@@ -7,7 +7,7 @@ use crate::{cop0, Bus, Cpu, Fault, FaultKind, Stop};
 
 /// 128 KiB of "physical" RAM at 0x0010_0000 seen through the user (cached), uncached
 /// (`0x2000_0000`), uncached-accelerated (`0x3000_0000`) and KSEG0 views, plus a scratchpad.
-struct MirrorBus {
+pub(super) struct MirrorBus {
     ram: Vec<u8>,
     spr: Vec<u8>,
     line_reads: u32,
@@ -17,10 +17,10 @@ struct MirrorBus {
 const PHYS: u32 = 0x0010_0000;
 
 impl MirrorBus {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         MirrorBus { ram: vec![0; 0x2_0000], spr: vec![0; 0x4000], line_reads: 0, line_writes: 0 }
     }
-    fn at(&mut self, addr: u32, n: usize) -> Result<&mut [u8], Fault> {
+    pub(super) fn at(&mut self, addr: u32, n: usize) -> Result<&mut [u8], Fault> {
         if addr >> 28 == 7 {
             let o = (addr & 0x3FFF) as usize;
             return self.spr.get_mut(o..o + n).ok_or(Fault::new(addr, FaultKind::Unmapped));
@@ -34,7 +34,7 @@ impl MirrorBus {
         self.ram.get_mut(o..o + n).ok_or(Fault::new(addr, FaultKind::Unmapped))
     }
     /// Memory as a DMA sees it.
-    fn word(&mut self, addr: u32) -> u32 {
+    pub(super) fn word(&mut self, addr: u32) -> u32 {
         u32::from_le_bytes(self.at(addr, 4).unwrap().try_into().unwrap())
     }
     /// A DMA write into memory.
@@ -131,12 +131,15 @@ fn eviction_writes_back_the_least_recently_filled_way() {
     program.push(load(LW, V0, 0x1000, T0)); // fills the second way
     program.push(load(LW, V0, 0x1000, T0)); // a hit does not change the LRF order
     program.push(load(LW, V1, 0x2000, T0)); // evicts the first-filled line: DATA
-    let cpu = run_on(&mut bus, None, &program);
+    // The simple cycle model (the calibrated one is tested in `tests::timing`).
+    let mut simple = Cpu::new(CODE);
+    simple.set_timing(crate::TimingModel::Simple);
+    let cpu = run_on(&mut bus, Some(simple), &program);
     assert_eq!(bus.word(DATA), 0xBEEF, "the dirty line was written back on eviction");
     assert_eq!(cpu.dcache.line_state(DATA), None);
     assert!(cpu.dcache.line_state(DATA + 0x1000).is_some());
     assert_eq!((cpu.dcache.misses, bus.line_writes), (3, 1));
-    // Timing as before: three misses, one of them with a dirty victim.
+    // Simple model: one cycle per instruction, three misses, one of them with a dirty victim.
     let issue = program.len() as u64 + 1;
     assert_eq!(cpu.cycles, issue + 3 * crate::timing::DCACHE_MISS + crate::timing::DCACHE_WRITEBACK);
 }

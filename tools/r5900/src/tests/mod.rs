@@ -6,3 +6,4 @@ mod fpu;
 mod integer;
 mod mmi;
 mod system;
+mod timing;

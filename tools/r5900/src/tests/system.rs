@@ -91,25 +91,37 @@ fn cop0_status_ei_di_eret_and_interrupts() {
 
 #[test]
 fn count_follows_cycles_and_can_be_written() {
-    let (cpu, _) = run_with(&[mtc0(ZERO, cop0::COUNT as u32), NOP, NOP, mfc0(V0, cop0::COUNT as u32), END], |_, _| {});
+    // Simple model: one cycle per instruction, so mfc0 sees the 3 instructions after mtc0.
+    let program = [mtc0(ZERO, cop0::COUNT as u32), NOP, NOP, mfc0(V0, cop0::COUNT as u32), END];
+    let (cpu, _) = run_with(&program, |cpu, _| cpu.set_timing(crate::TimingModel::Simple));
     assert_eq!(cpu.reg(V0 as usize), 3);
+    // Calibrated model (EECUM Table 1-3): mtc0 (COP0, pipe 1) pairs with the first nop in
+    // cycle 0; the second nop issues in cycle 1 and mfc0 pairs with it. Count is read when the
+    // instruction executes, as the cycle after the last one fully used: 2 cycles after mtc0.
+    let (cpu, _) = run_with(&program, |_, _| {});
+    assert_eq!(cpu.reg(V0 as usize), 2);
 }
 
 #[test]
-fn cycle_model_charges_misses_and_hi_lo_stalls() {
+fn simple_cycle_model_charges_misses_and_hi_lo_stalls() {
+    // The simple model: one cycle per instruction plus blocking costs.
     // Two loads of the same line: one miss, one hit.
     let (cpu, _) = run_with(&[load(0x23, V0, 0, T0), load(0x23, V1, 4, T0), END], |cpu, _| {
+        cpu.set_timing(crate::TimingModel::Simple);
         cpu.gpr[T0 as usize] = DATA as u128;
     });
     assert_eq!((cpu.dcache.misses, cpu.dcache.hits), (1, 1));
     assert_eq!(cpu.cycles, 3 + crate::timing::DCACHE_MISS);
     // mflo right after div waits for the divider.
-    let (cpu, _) = run_with(&[r_type(0x1A, 0, A0, A1, 0), r_type(0x12, V0, 0, 0, 0), END], |_, _| {});
+    let (cpu, _) = run_with(&[r_type(0x1A, 0, A0, A1, 0), r_type(0x12, V0, 0, 0, 0), END], |cpu, _| {
+        cpu.set_timing(crate::TimingModel::Simple)
+    });
     assert_eq!(cpu.cycles, 1 + crate::timing::DIV_LATENCY + 1);
     // Uncached accesses always pay.
     let mut bus = crate::TestBus::new(0x2010_0000, 0x100);
     bus.write_words(0x2010_0000, &[load(0x23, V0, 0x40, T0), load(0x23, V0, 0x40, T0), END]);
     let mut cpu = Cpu::new(0x2010_0000);
+    cpu.set_timing(crate::TimingModel::Simple);
     cpu.gpr[T0 as usize] = 0x2010_0000;
     assert!(matches!(cpu.run(&mut bus, 10), Stop::Break { .. }));
     assert_eq!(cpu.cycles, 3 + 2 * crate::timing::UNCACHED_ACCESS);
