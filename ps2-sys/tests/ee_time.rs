@@ -23,6 +23,7 @@ mod ee {
     ps2_sys::test_main!(
         vblank_waits_take_one_field_each,
         vblank_wait_blocks_and_other_threads_run,
+        a_blank_nobody_waited_for_is_not_remembered,
         sleep_10_ms_takes_10_ms_without_spinning,
         zero_and_tiny_sleeps,
         long_sleep_spans_several_alarms,
@@ -121,6 +122,18 @@ mod ee {
         assert!(took.abs_diff(FIELD_CYCLES_X10 / 10) <= FIELD_CYCLES_X10 / 1000, "one blank took {took} cycles");
         // Blocked in WaitSema, this thread leaves the CPU to the busy one for all but the switches.
         assert!(ran >= took * 95 / 100, "the other thread ran {ran} of the {took} cycles of the wait");
+    }
+
+    fn a_blank_nobody_waited_for_is_not_remembered() {
+        let start_count = time::wait_vblank().unwrap();
+        let start = Instant::now();
+        // Busy through the next blank (1.5 fields): the wait after it is for the one after that.
+        clock::spin_for(Duration::from_nanos(1_500_000_000 * 1001 / 60_000));
+        let count = time::wait_vblank().unwrap();
+        let took = Instant::now().cycles_since(start);
+        assert_eq!(count.wrapping_sub(start_count), 2, "woken by the second blank");
+        let expected = 2 * FIELD_CYCLES_X10 / 10;
+        assert!(took.abs_diff(expected) <= FIELD_CYCLES_X10 / 1000, "took {took} cycles, expected {expected}");
     }
 
     fn sleep_10_ms_takes_10_ms_without_spinning() {
