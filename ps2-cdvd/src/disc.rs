@@ -126,7 +126,10 @@ impl<E: fmt::Debug> embedded_io::Error for iso9660::Error<E> {
         match self {
             iso9660::Error::NotFound { .. } => embedded_io::ErrorKind::NotFound,
             iso9660::Error::NotADirectory { .. } => embedded_io::ErrorKind::InvalidInput,
-            iso9660::Error::Corrupt { .. } => embedded_io::ErrorKind::InvalidData,
+            iso9660::Error::Corrupt { .. }
+            | iso9660::Error::DirectoryCycle { .. }
+            | iso9660::Error::TooDeep { .. }
+            | iso9660::Error::TooLarge { .. } => embedded_io::ErrorKind::InvalidData,
             iso9660::Error::Io(_) => embedded_io::ErrorKind::Other,
         }
     }

@@ -32,10 +32,12 @@
 
 mod name;
 mod record;
+mod walk;
 
 use core::fmt;
 
 pub use name::{ComponentName, IsoName, MAX_NAME_LEN};
+pub use walk::{Walk, WalkEntry};
 use record::{Record, le_u16, le_u32, parse_record};
 
 /// Size of a logical sector (user data of a Mode 1 / Mode 2 Form 1 CD sector, or a DVD sector).
@@ -46,6 +48,31 @@ pub const FIRST_DESCRIPTOR_LSN: u32 = 16;
 
 /// How many volume descriptors are examined before giving up on finding the primary one.
 const MAX_DESCRIPTORS: u32 = 32;
+
+/// Deepest directory hierarchy the reader follows, counting the root as level 1 ([`Error::TooDeep`]
+/// beyond it).
+///
+/// ECMA-119 (§6.8.2.1) allows 8 levels, and PS2 discs keep to that because the ROM does (`ps2-iso`
+/// refuses deeper trees). Some writers break the rule (`mkisofs -D`, ISO 9660:1999), so the reader
+/// allows four times as many: enough for any real disc, and the ancestors of the deepest directory
+/// still fit in a fixed array (no heap) that [`Walk`] and [`Volume::find`] check for cycles.
+pub const MAX_DIRECTORY_LEVELS: usize = 32;
+
+/// Largest directory extent the reader lists, in bytes ([`Error::TooLarge`] beyond it).
+///
+/// ECMA-119 sets no limit besides the 32-bit size field. 16 MiB hold about 350,000 records with
+/// 8.3 names, far more than any disc puts in one directory, and read in seconds on the PS2's drive;
+/// a corrupt size of gigabytes would otherwise keep a listing reading for half an hour.
+pub const MAX_DIRECTORY_BYTES: u32 = 16 << 20;
+
+/// How many entries a [`Walk`] yields at most before it stops with [`Error::TooLarge`]
+/// (see [`Walk::max_entries`]).
+///
+/// A disc tree where one directory is listed several times in the same parent is no cycle but
+/// grows exponentially with its depth; no check without a heap catches every such case, so the
+/// walk also has a budget. A million entries is several times the files a dual-layer DVD of
+/// typical game data holds; a program that walks larger trees raises it.
+pub const DEFAULT_WALK_ENTRIES: u32 = 1 << 20;
 
 /// A source of 2048-byte sectors addressed by LSN.
 pub trait SectorRead {
@@ -148,6 +175,33 @@ pub enum Error<E> {
         /// The sector holding the faulty structure (or the start of the faulty extent).
         lsn: u32,
     },
+    /// A directory lists a subdirectory that is itself or one of the directories enclosing it, so
+    /// following it would never end.
+    DirectoryCycle {
+        /// The directory holding the record.
+        lsn: u32,
+        /// Where the record points: the directory itself or an ancestor.
+        target: u32,
+    },
+    /// The directory hierarchy is deeper than [`MAX_DIRECTORY_LEVELS`].
+    TooDeep {
+        /// The directory that would be one level too deep.
+        lsn: u32,
+        /// The limit, in levels (the root is level 1).
+        limit: usize,
+    },
+    /// A structure is larger than the reader accepts: a directory beyond [`MAX_DIRECTORY_BYTES`]
+    /// or a walk beyond its entry budget ([`DEFAULT_WALK_ENTRIES`]).
+    TooLarge {
+        /// What was counted, e.g. "directory size in bytes".
+        what: &'static str,
+        /// The value found (for a walk: the count when it stopped).
+        value: u64,
+        /// The reader's limit.
+        limit: u64,
+        /// The directory where the limit was passed.
+        lsn: u32,
+    },
 }
 
 impl<E: fmt::Display> fmt::Display for Error<E> {
@@ -157,6 +211,17 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::NotFound { component } => write!(f, "no file or directory named {component}"),
             Error::NotADirectory { component } => write!(f, "{component} is a file, not a directory"),
             Error::Corrupt { what, lsn } => write!(f, "corrupt ISO9660 volume at LSN {lsn}: {what}"),
+            Error::DirectoryCycle { lsn, target } => write!(
+                f,
+                "corrupt ISO9660 volume: directory cycle at LSN {lsn}: it lists the directory at LSN {target}, \
+                 which is itself or encloses it"
+            ),
+            Error::TooDeep { lsn, limit } => {
+                write!(f, "corrupt ISO9660 volume: directory nesting deeper than {limit} levels at LSN {lsn}")
+            }
+            Error::TooLarge { what, value, limit, lsn } => {
+                write!(f, "ISO9660 volume beyond the reader's limits at LSN {lsn}: {what} {value}, more than {limit}")
+            }
         }
     }
 }
@@ -261,8 +326,15 @@ impl<R: SectorRead> Volume<R> {
         if !dir.is_dir {
             return Err(Error::NotADirectory { component: ComponentName::from_bytes(dir.name.identifier()) });
         }
-        self.check_extent(dir)?;
-        Ok(ReadDir { volume: self, lsn: dir.lsn, size: u64::from(dir.size), offset: 0, finished: false })
+        self.check_directory(dir)?;
+        Ok(ReadDir { volume: self, lsn: dir.lsn, size: dir.size, offset: 0, finished: false })
+    }
+
+    /// Walks the whole directory tree depth-first from the root, yielding every entry (files and
+    /// directories, without `.` and `..`) with its depth. Without a heap and in bounded time: see
+    /// [`Walk`] for the checks that stop a corrupt tree with an error.
+    pub fn walk(&mut self) -> Result<Walk<'_, R>, Error<R::Error>> {
+        Walk::new(self)
     }
 
     /// Looks a path up: components separated by `\` or `/`, an optional device prefix ending in
@@ -275,6 +347,10 @@ impl<R: SectorRead> Volume<R> {
             None => path,
         };
         let mut current = self.root;
+        // The directories entered so far: a path through a corrupt disc can loop back (`A/B/A/B/...`).
+        let mut ancestors = [0u32; MAX_DIRECTORY_LEVELS];
+        ancestors[0] = current.lsn;
+        let mut levels = 1;
         for component in path.split(|&byte| byte == b'\\' || byte == b'/') {
             if component.is_empty() || component == b"." {
                 continue;
@@ -282,7 +358,18 @@ impl<R: SectorRead> Volume<R> {
             if !current.is_dir {
                 return Err(Error::NotADirectory { component: ComponentName::from_bytes(current.name.identifier()) });
             }
-            current = self.find_in(&current, component)?;
+            let next = self.find_in(&current, component)?;
+            if next.is_dir {
+                if ancestors[..levels].contains(&next.lsn) {
+                    return Err(Error::DirectoryCycle { lsn: current.lsn, target: next.lsn });
+                }
+                if levels == MAX_DIRECTORY_LEVELS {
+                    return Err(Error::TooDeep { lsn: next.lsn, limit: MAX_DIRECTORY_LEVELS });
+                }
+                ancestors[levels] = next.lsn;
+                levels += 1;
+            }
+            current = next;
         }
         Ok(current)
     }
@@ -340,6 +427,45 @@ impl<R: SectorRead> Volume<R> {
         Ok(())
     }
 
+    /// Fails unless a directory lies inside the volume and within [`MAX_DIRECTORY_BYTES`].
+    fn check_directory(&self, dir: &DirEntry) -> Result<(), Error<R::Error>> {
+        if dir.size > MAX_DIRECTORY_BYTES {
+            return Err(Error::TooLarge {
+                what: "directory size in bytes",
+                value: u64::from(dir.size),
+                limit: u64::from(MAX_DIRECTORY_BYTES),
+                lsn: dir.lsn,
+            });
+        }
+        self.check_extent(dir)
+    }
+
+    /// Decodes the record at `*offset` in the directory extent `lsn` + `size` (which the caller
+    /// checked with [`Self::check_directory`]) and moves `offset` past it; `None` at the end.
+    fn next_record(&mut self, lsn: u32, size: u32, offset: &mut u32) -> Result<Option<Record>, Error<R::Error>> {
+        while *offset < size {
+            // In range: the caller checked that the whole extent lies inside the volume.
+            let record_lsn = lsn + *offset / SECTOR_SIZE as u32;
+            let in_sector = *offset as usize % SECTOR_SIZE;
+            self.load_sector(record_lsn)?;
+            let record_len = usize::from(self.sector[in_sector]);
+            if record_len == 0 {
+                // The rest of this sector is padding; records never cross sector boundaries.
+                // No overflow: the extent is at most MAX_DIRECTORY_BYTES long.
+                *offset = (*offset / SECTOR_SIZE as u32 + 1) * SECTOR_SIZE as u32;
+                continue;
+            }
+            let record = self
+                .sector
+                .get(in_sector..in_sector + record_len)
+                .ok_or(corrupt("directory record crosses a sector boundary", record_lsn))?;
+            let parsed = parse_record(record).ok_or(corrupt("malformed directory record", record_lsn))?;
+            *offset += record_len as u32;
+            return Ok(Some(parsed));
+        }
+        Ok(None)
+    }
+
     /// Makes the sector buffer hold `lsn`.
     fn load_sector(&mut self, lsn: u32) -> Result<(), Error<R::Error>> {
         if self.cached_lsn != Some(lsn) {
@@ -360,39 +486,21 @@ fn corrupt<E>(what: &'static str, lsn: u32) -> Error<E> {
 pub struct ReadDir<'volume, R: SectorRead> {
     volume: &'volume mut Volume<R>,
     lsn: u32,
-    size: u64,
+    size: u32,
     /// Byte offset of the next record within the directory extent.
-    offset: u64,
+    offset: u32,
     finished: bool,
 }
 
 impl<R: SectorRead> ReadDir<'_, R> {
     fn next_entry(&mut self) -> Result<Option<DirEntry>, Error<R::Error>> {
-        let sector_size = SECTOR_SIZE as u64;
-        while self.offset < self.size {
-            // In range: read_dir checked that the whole extent lies inside the volume.
-            let lsn = self.lsn + (self.offset / sector_size) as u32;
-            let in_sector = (self.offset % sector_size) as usize;
-            self.volume.load_sector(lsn)?;
-            let record_len = usize::from(self.volume.sector[in_sector]);
-            if record_len == 0 {
-                // The rest of this sector is padding; records never cross sector boundaries.
-                self.offset = (self.offset / sector_size + 1) * sector_size;
-                continue;
-            }
-            let record = self
-                .volume
-                .sector
-                .get(in_sector..in_sector + record_len)
-                .ok_or(corrupt("directory record crosses a sector boundary", lsn))?;
-            let parsed = parse_record(record).ok_or(corrupt("malformed directory record", lsn))?;
-            self.offset += record_len as u64;
-            match parsed {
-                Record::SelfOrParent(_) => continue,
-                Record::Entry(entry) => return Ok(Some(entry)),
+        loop {
+            match self.volume.next_record(self.lsn, self.size, &mut self.offset)? {
+                None => return Ok(None),
+                Some(Record::SelfOrParent(_)) => continue,
+                Some(Record::Entry(entry)) => return Ok(Some(entry)),
             }
         }
-        Ok(None)
     }
 }
 
