@@ -3,35 +3,104 @@
 use object::read::elf::{ElfFile32, FileHeader, ProgramHeader};
 use object::{Endianness, Object, ObjectSymbol, SymbolKind};
 
-use crate::memory::Memory;
+use crate::memory::{Memory, Region, classify};
 
-/// Why an ELF could not be loaded.
+/// Why an ELF could not be loaded. Every variant names the header field at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ElfError {
-    /// The bytes are not a 32-bit little-endian ELF file.
+    /// The bytes are not a 32-bit little-endian ELF file (or its headers are truncated or
+    /// inconsistent); the text says which part.
     NotElf(String),
     /// The ELF is not for MIPS.
     WrongMachine(u16),
     /// The ELF is not an executable (e.g. a relocatable object).
     NotExecutable,
+    /// More `PT_LOAD` segments than any EE program has.
+    TooManySegments {
+        /// How many the program headers list.
+        count: usize,
+    },
+    /// A segment's `p_filesz` is larger than its `p_memsz`.
+    FileSizeExceedsMemSize {
+        /// Index of the program header.
+        index: usize,
+        /// `p_filesz`.
+        file_size: u32,
+        /// `p_memsz`.
+        mem_size: u32,
+    },
+    /// A segment's file contents (`p_offset` + `p_filesz`) run past the end of the file.
+    SegmentDataOutsideFile {
+        /// Index of the program header.
+        index: usize,
+        /// `p_offset`.
+        offset: u32,
+        /// `p_filesz`.
+        file_size: u32,
+        /// Length of the file.
+        file_len: usize,
+    },
     /// A loadable segment lies outside the memory a user program can use.
     SegmentOutsideMemory {
-        /// Its virtual address.
+        /// Its virtual address (`p_vaddr`).
         vaddr: u32,
-        /// Its size in memory.
+        /// Its size in memory (`p_memsz`).
         size: u32,
     },
+    /// Two loadable segments would be loaded over each other.
+    OverlappingSegments {
+        /// Index and `p_vaddr` of the earlier program header.
+        first: (usize, u32),
+        /// Index and `p_vaddr` of the later one.
+        second: (usize, u32),
+    },
+    /// `e_entry` is misaligned or not inside the file contents of any loaded segment.
+    EntryOutsideSegments {
+        /// `e_entry`.
+        entry: u32,
+    },
 }
+
+/// Most `PT_LOAD` segments a program may have (real EE programs have one to three); bounds the
+/// work of validating a hostile file.
+pub const MAX_LOAD_SEGMENTS: usize = 64;
+
+/// Lowest physical RAM address a program may be loaded at: the first MiB belongs to the kernel.
+pub const PROGRAM_RAM_START: usize = 0x0010_0000;
 
 impl std::fmt::Display for ElfError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ElfError::NotElf(why) => write!(f, "not a 32-bit little-endian ELF file: {why}"),
-            ElfError::WrongMachine(m) => write!(f, "ELF machine {m} is not MIPS (8)"),
-            ElfError::NotExecutable => write!(f, "ELF file is not an executable (ET_EXEC)"),
+            ElfError::WrongMachine(m) => write!(f, "ELF header e_machine {m} is not MIPS (8)"),
+            ElfError::NotExecutable => write!(f, "ELF header e_type is not an executable (ET_EXEC)"),
+            ElfError::TooManySegments { count } => write!(
+                f,
+                "program headers list {count} PT_LOAD segments; at most {MAX_LOAD_SEGMENTS} are accepted"
+            ),
+            ElfError::FileSizeExceedsMemSize { index, file_size, mem_size } => write!(
+                f,
+                "program header {index}: p_filesz {file_size:#x} is larger than p_memsz {mem_size:#x}"
+            ),
+            ElfError::SegmentDataOutsideFile { index, offset, file_size, file_len } => write!(
+                f,
+                "program header {index}: p_offset {offset:#x} + p_filesz {file_size:#x} runs past the end of \
+                 the {file_len}-byte file (truncated?)"
+            ),
             ElfError::SegmentOutsideMemory { vaddr, size } => write!(
                 f,
-                "segment at {vaddr:#010x} ({size} bytes) lies outside EE RAM/scratchpad"
+                "segment at p_vaddr {vaddr:#010x} with p_memsz {size:#x} lies outside the memory a program \
+                 may be loaded into (EE RAM from 1 MiB to 32 MiB, or the scratchpad)"
+            ),
+            ElfError::OverlappingSegments { first, second } => write!(
+                f,
+                "program headers {} (p_vaddr {:#010x}) and {} (p_vaddr {:#010x}) overlap in memory",
+                first.0, first.1, second.0, second.1
+            ),
+            ElfError::EntryOutsideSegments { entry } => write!(
+                f,
+                "ELF header e_entry {entry:#010x} is misaligned or not inside the file contents of any \
+                 PT_LOAD segment"
             ),
         }
     }
@@ -95,6 +164,41 @@ impl Symbols {
     }
 }
 
+/// Which memory a segment lands in and where: physical start and end (exclusive) offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    Ram(usize, usize),
+    Scratchpad(usize, usize),
+}
+
+impl Placement {
+    /// Where `size` bytes at virtual `vaddr` land, when the whole range lies in one view of program
+    /// RAM (above the kernel's first MiB) or in the scratchpad.
+    fn of(vaddr: u32, size: u32) -> Option<Placement> {
+        let last = vaddr.checked_add(size.checked_sub(1)?)?;
+        match (classify(vaddr), classify(last)) {
+            (Region::Ram(start), Region::Ram(end))
+                if start >= PROGRAM_RAM_START && end.checked_sub(start) == Some((size - 1) as usize) =>
+            {
+                Some(Placement::Ram(start, end + 1))
+            }
+            (Region::Scratchpad(start), Region::Scratchpad(end)) if end.checked_sub(start) == Some((size - 1) as usize) => {
+                Some(Placement::Scratchpad(start, end + 1))
+            }
+            _ => None,
+        }
+    }
+
+    fn overlaps(&self, other: &Placement) -> bool {
+        match (self, other) {
+            (Placement::Ram(a, b), Placement::Ram(c, d)) | (Placement::Scratchpad(a, b), Placement::Scratchpad(c, d)) => {
+                a < d && c < b
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A parsed executable.
 #[derive(Debug, Clone)]
 pub struct ElfImage {
@@ -109,7 +213,7 @@ pub struct ElfImage {
 impl ElfImage {
     /// Parses an EE executable.
     pub fn parse(bytes: &[u8]) -> Result<ElfImage, ElfError> {
-        let file = ElfFile32::<Endianness>::parse(bytes).map_err(|e| ElfError::NotElf(e.to_string()))?;
+        let file = ElfFile32::<Endianness>::parse(bytes).map_err(|e| ElfError::NotElf(format!("ELF headers: {e}")))?;
         let header = file.elf_header();
         let endian = file.endian();
         if !file.is_little_endian() {
@@ -122,19 +226,40 @@ impl ElfImage {
         if header.e_type(endian) != object::elf::ET_EXEC {
             return Err(ElfError::NotExecutable);
         }
-        let mut segments = Vec::new();
-        for ph in file.elf_program_headers() {
+        let mut segments: Vec<Segment> = Vec::new();
+        // Physical ranges already claimed, with the program header index that claimed them.
+        let mut claimed: Vec<(Placement, usize, u32)> = Vec::new();
+        let count = file.elf_program_headers().iter().filter(|ph| ph.p_type(endian) == object::elf::PT_LOAD).count();
+        if count > MAX_LOAD_SEGMENTS {
+            return Err(ElfError::TooManySegments { count });
+        }
+        for (index, ph) in file.elf_program_headers().iter().enumerate() {
             if ph.p_type(endian) != object::elf::PT_LOAD || ph.p_memsz(endian) == 0 {
                 continue;
             }
-            let data = ph
-                .data(endian, bytes)
-                .map_err(|_| ElfError::NotElf("segment data out of bounds".into()))?;
-            segments.push(Segment {
-                vaddr: ph.p_vaddr(endian),
-                data: data.to_vec(),
-                mem_size: ph.p_memsz(endian),
-            });
+            let (vaddr, mem_size) = (ph.p_vaddr(endian), ph.p_memsz(endian));
+            let (offset, file_size) = (ph.p_offset(endian), ph.p_filesz(endian));
+            if file_size > mem_size {
+                return Err(ElfError::FileSizeExceedsMemSize { index, file_size, mem_size });
+            }
+            // Where it goes is checked before anything is copied: a hostile p_memsz or p_filesz
+            // never turns into an allocation.
+            let placement = Placement::of(vaddr, mem_size).ok_or(ElfError::SegmentOutsideMemory { vaddr, size: mem_size })?;
+            if let Some(&(_, first, first_vaddr)) = claimed.iter().find(|(other, ..)| other.overlaps(&placement)) {
+                return Err(ElfError::OverlappingSegments { first: (first, first_vaddr), second: (index, vaddr) });
+            }
+            claimed.push((placement, index, vaddr));
+            let data = (offset as usize)
+                .checked_add(file_size as usize)
+                .and_then(|end| bytes.get(offset as usize..end))
+                .ok_or(ElfError::SegmentDataOutsideFile { index, offset, file_size, file_len: bytes.len() })?;
+            segments.push(Segment { vaddr, data: data.to_vec(), mem_size });
+        }
+        let entry = header.e_entry(endian);
+        let entry_in_code = entry % 4 == 0
+            && segments.iter().any(|seg| entry.wrapping_sub(seg.vaddr) < seg.data.len() as u32);
+        if !entry_in_code {
+            return Err(ElfError::EntryOutsideSegments { entry });
         }
         let entries = file
             .symbols()
@@ -146,7 +271,7 @@ impl ElfImage {
             })
             .collect();
         Ok(ElfImage {
-            entry: header.e_entry(endian),
+            entry,
             segments,
             symbols: Symbols::new(entries),
         })

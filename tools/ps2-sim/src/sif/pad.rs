@@ -225,7 +225,7 @@ impl PadScript {
             if line.is_empty() {
                 continue;
             }
-            let err = |what: String| format!("pad script line {}: {what}: {raw:?}", n + 1);
+            let err = |what: String| format!("pad script line {}: {what}: {:?}", n + 1, quoted_start(raw));
             let mut fields = line.split_whitespace();
             let vblank: u64 = fields.next().unwrap_or("").parse().map_err(|_| err("bad VBLANK number".into()))?;
             let port: usize = match fields.next().map(str::parse) {
@@ -285,6 +285,15 @@ impl PadScript {
             }
         }
         input
+    }
+}
+
+/// The start of a script line for an error message: a line of megabytes is not quoted whole.
+fn quoted_start(line: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    match line.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => format!("{}...", &line[..end]),
+        None => line.to_string(),
     }
 }
 
