@@ -4,6 +4,10 @@
 //! every console has; with the argument `x`, `rom0:XSIO2MAN` and `rom0:XPADMAN`: the new protocol), opens
 //! port 0, then reads the pad once per frame and prints every change. Press START (or wait 10 seconds) to end.
 //!
+//! Frames are paced by `ps2_sys::time::FramePacer`: the loop blocks in the kernel until the next vertical blank
+//! (when PADMAN has just refreshed the pad's data), so it reads the pad 59.94 times a second on NTSC without
+//! spinning, and says when a frame ran late.
+//!
 //! In the simulator the pad is driven by a script: `PS2_SIM_ARGS="--pad-script examples/pad/demo.pad"
 //! cargo run --example pad` (`-- x` for XPADMAN).
 #![no_std]
@@ -18,13 +22,12 @@ use core::time::Duration;
 use ps2_alloc as _;
 use ps2_iop::loadfile::LoadFile;
 use ps2_pad::{Buttons, IopTransport, ModeRequest, ModeSequencer, ModeStep, PadModules, Pads};
-use ps2_sys::clock::{self, Instant};
+use ps2_sys::clock::Instant;
 use ps2_sys::println;
+use ps2_sys::time::FramePacer;
 
 ps2_sys::entry!(main);
 
-/// One NTSC frame.
-const FRAME: Duration = Duration::from_micros(16_683);
 /// How long the demo runs without START.
 const RUN_TIME: Duration = Duration::from_secs(10);
 
@@ -39,6 +42,7 @@ fn main() -> Result<(), String> {
     println!("pad: {:?} protocol, port 0 open; press START to end", pads.protocol());
 
     let start = Instant::now();
+    let mut pacer = FramePacer::new(1);
     let mut last_sticks = None;
     // Ask for the analog (DualShock) mode, locked, so the sticks report; the sequencer runs one step a frame.
     let mut analog = Some(ModeSequencer::new(ModeRequest::ANALOG_LOCKED));
@@ -77,7 +81,10 @@ fn main() -> Result<(), String> {
             println!("START pressed: done");
             return Ok(());
         }
-        clock::spin_for(FRAME);
+        let frame = pacer.wait().map_err(|e| format!("cannot wait for the vertical blank: {e}"))?;
+        if frame.missed > 0 {
+            println!("{:>6} ms  {} frame(s) late", start.elapsed().as_millis(), frame.missed);
+        }
     }
     println!("{} s without START: done", RUN_TIME.as_secs());
     Ok(())
