@@ -4,6 +4,7 @@
 //!
 //! Binaries: `llm-convert`, `llm-generate`, `llm-bench`.
 
+pub mod compare;
 pub mod convert;
 pub mod file_reader;
 pub mod hf;

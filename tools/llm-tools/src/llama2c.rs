@@ -189,3 +189,121 @@ fn read_v2(bytes: &[u8]) -> Result<SourceModel> {
     }
     finish(&c, SourceModel { config, tensors: t })
 }
+
+/// The tensors of a llama2.c checkpoint in the order `run.c` (v0) lays them out after the header.
+fn v0_order(config: &ModelConfig) -> Vec<(TensorRole, u16)> {
+    let layers = config.n_layers as u16;
+    let mut order = vec![(TensorRole::TokenEmbedding, 0)];
+    for role in [TensorRole::AttentionNorm, TensorRole::Wq, TensorRole::Wk, TensorRole::Wv, TensorRole::Wo, TensorRole::FfnNorm, TensorRole::W1, TensorRole::W2, TensorRole::W3] {
+        order.extend((0..layers).map(|layer| (role, layer)));
+    }
+    order.push((TensorRole::FinalNorm, 0));
+    order
+}
+
+fn tensor<'m>(model: &'m SourceModel, role: TensorRole, layer: u16) -> Result<&'m SourceTensor> {
+    let tensor = model.get(role, layer).ok_or_else(|| error(format!("model lacks tensor {} of layer {layer}", role.name())))?;
+    let (rows, cols) = model.config.expected_shape(role).ok_or_else(|| error(format!("tensor {} has no shape", role.name())))?;
+    if tensor.data.len() != rows as usize * cols as usize {
+        return Err(error(format!("tensor {} of layer {layer}: {} values, expected {rows}×{cols}", role.name(), tensor.data.len())));
+    }
+    Ok(tensor)
+}
+
+fn shape_header(config: &ModelConfig) -> Vec<u8> {
+    // A negative vocab_size is llama2.c's mark of a separate classifier (v0).
+    let vocab = if config.shared_classifier { config.vocab_size as i32 } else { -(config.vocab_size as i32) };
+    [config.dim as i32, config.hidden_dim as i32, config.n_layers as i32, config.n_heads as i32, config.n_kv_heads as i32, vocab, config.seq_len as i32]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect()
+}
+
+fn put_f32s(out: &mut Vec<u8>, values: &[f32]) {
+    out.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+}
+
+/// Encodes `model` as a llama2.c v0 checkpoint (the legacy fp32 file `run.c` reads): seven i32
+/// shape fields, then every tensor as f32 in `run.c`'s order, the RoPE tables
+/// (`freq_cis_real`/`imag`, `seq_len × head_size/2` each, ignored by current readers) and, when the
+/// classifier is not shared (negative `vocab_size`), the classifier. Used to run the same model in
+/// llama2.c for comparisons.
+pub fn write_v0(model: &SourceModel) -> Result<Vec<u8>> {
+    let config = &model.config;
+    config.validate().map_err(|e| error(format!("model config: {e}")))?;
+    let mut out = shape_header(config);
+    for (role, layer) in v0_order(config) {
+        put_f32s(&mut out, &tensor(model, role, layer)?.data);
+    }
+    let head_size = config.head_size();
+    let angle = |pos: usize, i: usize| pos as f32 * (1.0 / config.rope_theta.powf((2 * i) as f32 / head_size as f32));
+    for table in [f32::cos, f32::sin] {
+        for pos in 0..config.seq_len as usize {
+            let row: Vec<f32> = (0..head_size / 2).map(|i| table(angle(pos, i))).collect();
+            put_f32s(&mut out, &row);
+        }
+    }
+    if !config.shared_classifier {
+        put_f32s(&mut out, &tensor(model, TensorRole::Classifier, 0)?.data);
+    }
+    Ok(out)
+}
+
+/// llama2.c's Q8_0 quantization of one tensor (`export.py` `quantize_q80`): per group of `group`
+/// consecutive values, `scale = max|w| / 127` and `q = round(w / scale)` with ties to even (as
+/// `torch.round`), all in f32. Returns the codes then the scales, as v2 stores them.
+fn quantize_q80(values: &[f32], group: usize) -> (Vec<i8>, Vec<f32>) {
+    let mut codes = Vec::with_capacity(values.len());
+    let mut scales = Vec::with_capacity(values.len() / group);
+    for chunk in values.chunks(group) {
+        let scale = chunk.iter().fold(0.0f32, |m, v| m.max(v.abs())) / 127.0;
+        scales.push(scale);
+        codes.extend(chunk.iter().map(|&v| if scale == 0.0 { 0 } else { (v / scale).round_ties_even() as i8 }));
+    }
+    (codes, scales)
+}
+
+/// Encodes `model` as a llama2.c v2 checkpoint (Q8_0, the file `runq.c` reads, as `export.py
+/// --version 2` writes it): a 256-byte header (`ak42` magic, version 2, seven i32 shape fields, a
+/// shared-classifier byte, the i32 group size), the norms in f32, then each weight matrix
+/// quantized by [`quantize_q80`] (its codes, then its scales). `group_size` is halved until it
+/// divides `dim`, as `export.py` does; the one used is returned with the bytes.
+pub fn write_v2(model: &SourceModel, group_size: usize) -> Result<(Vec<u8>, usize)> {
+    let config = &model.config;
+    config.validate().map_err(|e| error(format!("model config: {e}")))?;
+    let mut group = group_size.max(1);
+    while !(config.dim as usize).is_multiple_of(group) {
+        group /= 2;
+    }
+    if !(config.hidden_dim as usize).is_multiple_of(group) {
+        return Err(error(format!("llama2.c Q8_0: group size {group} divides dim {} but not hidden_dim {}", config.dim, config.hidden_dim)));
+    }
+    let mut out = MAGIC.to_le_bytes().to_vec();
+    out.extend_from_slice(&2i32.to_le_bytes());
+    let mut shape = shape_header(config);
+    shape[20..24].copy_from_slice(&(config.vocab_size as i32).to_le_bytes());
+    out.extend_from_slice(&shape);
+    out.push(config.shared_classifier as u8);
+    out.extend_from_slice(&(group as i32).to_le_bytes());
+    out.resize(256, 0);
+    let layers = config.n_layers as u16;
+    for role in [TensorRole::AttentionNorm, TensorRole::FfnNorm] {
+        for layer in 0..layers {
+            put_f32s(&mut out, &tensor(model, role, layer)?.data);
+        }
+    }
+    put_f32s(&mut out, &tensor(model, TensorRole::FinalNorm, 0)?.data);
+    let mut matrices = vec![(TensorRole::TokenEmbedding, 0)];
+    for role in [TensorRole::Wq, TensorRole::Wk, TensorRole::Wv, TensorRole::Wo, TensorRole::W1, TensorRole::W2, TensorRole::W3] {
+        matrices.extend((0..layers).map(|layer| (role, layer)));
+    }
+    if !config.shared_classifier {
+        matrices.push((TensorRole::Classifier, 0));
+    }
+    for (role, layer) in matrices {
+        let (codes, scales) = quantize_q80(&tensor(model, role, layer)?.data, group);
+        out.extend(codes.iter().map(|&q| q as u8));
+        put_f32s(&mut out, &scales);
+    }
+    Ok((out, group))
+}

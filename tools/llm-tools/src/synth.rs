@@ -6,12 +6,18 @@ use std::io::{Seek, Write};
 use llm_engine::tokenizer::{Piece, PieceKind, TokenizerOptions};
 use llm_engine::{ModelConfig, Quant, TensorRole, Tokenizer, XorShiftRng};
 
-use crate::Result;
-use crate::convert::{TensorReport, write_model};
+use crate::convert::{SourceModel, SourceTensor, TensorReport, file_order, write_model};
+use crate::{Result, error};
 
 /// A tokenizer for a synthetic model: `<unk>`, `<s>`, `</s>`, 256 byte pieces, then random
 /// lowercase pieces up to `vocab_size` (scores decreasing with id).
 pub fn synthetic_tokenizer(vocab_size: usize, seed: u64) -> Result<Tokenizer> {
+    let options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true, remove_extra_whitespaces: false };
+    Ok(Tokenizer::new(&synthetic_pieces(vocab_size, seed), options)?)
+}
+
+/// The pieces of [`synthetic_tokenizer`] (e.g. to write them as a llama2.c `tokenizer.bin`).
+pub fn synthetic_pieces(vocab_size: usize, seed: u64) -> Vec<Piece> {
     let mut rng = XorShiftRng::new(seed ^ 0x70CE);
     let mut pieces = vec![
         Piece { text: b"<unk>".to_vec(), score: 0.0, kind: PieceKind::Unknown },
@@ -32,8 +38,35 @@ pub fn synthetic_tokenizer(vocab_size: usize, seed: u64) -> Result<Tokenizer> {
         id += 1;
     }
     pieces.truncate(vocab_size.max(1));
-    let options = TokenizerOptions { bos_id: Some(1), eos_id: Some(2), unk_id: Some(0), add_dummy_prefix: true, remove_extra_whitespaces: false };
-    Ok(Tokenizer::new(&pieces, options)?)
+    pieces
+}
+
+/// Random weights for `config`, as [`write_synthetic`] draws them: matrices uniform in ±1/√cols
+/// (the embedding in ±1), norms 1.
+fn synthetic_values(config: &ModelConfig, role: TensorRole, rng: &mut XorShiftRng) -> Vec<f32> {
+    let (rows, cols) = config.expected_shape(role).expect("weights have shapes");
+    let count = rows as usize * cols as usize;
+    if role.is_norm() {
+        return vec![1.0; count];
+    }
+    let amplitude = if role == TensorRole::TokenEmbedding { 1.0 } else { 1.0 / (cols as f32).sqrt() };
+    (0..count).map(|_| (rng.next_f32() * 2.0 - 1.0) * amplitude).collect()
+}
+
+/// A synthetic model held in memory as f32 tensors (e.g. to write it as a llama2.c checkpoint
+/// with [`crate::llama2c::write_v0`]); same distribution as [`write_synthetic`].
+pub fn source_model(config: &ModelConfig, seed: u64) -> Result<SourceModel> {
+    config.validate().map_err(|e| error(format!("model config: {e}")))?;
+    let mut rng = XorShiftRng::new(seed);
+    let tensors = file_order(config)
+        .into_iter()
+        .filter(|&(role, _)| role != TensorRole::Tokenizer)
+        .map(|(role, layer)| {
+            let (rows, cols) = config.expected_shape(role).expect("weights have shapes");
+            SourceTensor { role, layer, rows: rows as usize, cols: cols as usize, data: synthetic_values(config, role, &mut rng) }
+        })
+        .collect();
+    Ok(SourceModel { config: *config, tensors })
 }
 
 /// Writes a synthetic model. Matrices are uniform in ±1/√cols (keeps activations O(1)); norms are 1.
@@ -45,15 +78,7 @@ pub fn write_synthetic<W: Write + Seek>(out: &mut W, config: &ModelConfig, quant
         config,
         quant,
         &tokenizer.to_bytes(),
-        |role, _layer| {
-            let (rows, cols) = config.expected_shape(role).expect("weights have shapes");
-            let count = rows as usize * cols as usize;
-            if role.is_norm() {
-                return Ok(vec![1.0; count]);
-            }
-            let amplitude = if role == TensorRole::TokenEmbedding { 1.0 } else { 1.0 / (cols as f32).sqrt() };
-            Ok((0..count).map(|_| (rng.next_f32() * 2.0 - 1.0) * amplitude).collect())
-        },
+        |role, _layer| Ok(synthetic_values(config, role, &mut rng)),
         on_tensor,
     )
 }
