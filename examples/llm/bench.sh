@@ -10,6 +10,11 @@
 #   examples/llm/bench.sh                  # demo model x {portable, r5900, r5900-fpu}, 15M synthetic Q8
 #                                          # (resident) x the same, 47 MB synthetic Q8 (streamed, > 32 MB)
 #   CASES="demo big" examples/llm/bench.sh # a subset (demo, 15m, big)
+#   TIMINGS=calibrated examples/llm/bench.sh # one EE cycle model only (default: "simple calibrated")
+#
+# Each case runs under each of the simulator's EE cycle models (`--timing`, see tools/r5900/TIMING.md):
+# `simple` (one cycle per instruction, the earlier estimate) and `calibrated` (dual issue, scoreboard,
+# caches, branch prediction). With both, a second table compares them per case.
 #
 # The synthetic models are written by `llm-convert synth` into $OUT_DIR (not committed).
 set -euo pipefail
@@ -18,6 +23,7 @@ cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/h-llm}"
 out="${OUT_DIR:-$CARGO_TARGET_DIR/llm-bench}"
 cases="${CASES:-demo 15m big}"
+timings="${TIMINGS:-simple calibrated}"
 soft_float="__addsf3,__subsf3,__mulsf3,__divsf3,__ltsf2,__gtsf2,__gesf2,__lesf2,__eqsf2,__nesf2,__unordsf2,__floatsisf,__fixsfsi,__floatunsisf,__fixunssfsi,expf,sqrtf,roundf"
 mkdir -p "$out"
 cargo hbuild -q --release -p llm-tools --bin llm-convert
@@ -33,15 +39,19 @@ synth() { # dir, extra args
     [[ -f "$dir/MODEL/SYNTH.PLM" ]] || "$convert" synth "$@" --quant q8 --quiet -o "$dir/MODEL/SYNTH.PLM" >&2
 }
 
-run_case() { # name, disc dir ("" = the example's own), program arguments...
-    local name="$1" disc="$2"; shift 2
-    local json="$out/$name.json"
-    echo "running $name ..." >&2
-    if [[ -n "$disc" ]]; then export PS2_DISC_DIR="$disc"; else unset PS2_DISC_DIR; fi
-    PS2_SIM_ARGS="--json $json --max-seconds 900 --quiet --count-calls $soft_float" \
-        cargo hrun -q --release -p ps2-run -- "$out/llm" interactive=0 "$@" > "$out/$name.log" 2> "$out/$name.err" \
-        || { echo "bench: $name failed:" >&2; tail -n 5 "$out/$name.err" "$out/$name.log" >&2; return 1; }
-    grep '^\[llm-bench\]' "$out/$name.log" | sed "s/^\[llm-bench\]/$name json=${json//\//\\/}/" >> "$out/results.txt"
+run_case() { # name, disc dir ("" = the example's own), program arguments... (once per cycle model)
+    local base="$1" disc="$2"; shift 2
+    local timing
+    for timing in $timings; do
+        local name="$base@$timing"
+        local json="$out/$name.json"
+        echo "running $name ..." >&2
+        if [[ -n "$disc" ]]; then export PS2_DISC_DIR="$disc"; else unset PS2_DISC_DIR; fi
+        PS2_SIM_ARGS="--json $json --max-seconds 900 --quiet --timing $timing --count-calls $soft_float" \
+            cargo hrun -q --release -p ps2-run -- "$out/llm" interactive=0 "$@" > "$out/$name.log" 2> "$out/$name.err" \
+            || { echo "bench: $name failed:" >&2; tail -n 5 "$out/$name.err" "$out/$name.log" >&2; return 1; }
+        grep '^\[llm-bench\]' "$out/$name.log" | sed "s/^\[llm-bench\]/$name json=${json//\//\\/}/" >> "$out/results.txt"
+    done
 }
 
 rm -f "$out/results.txt"
@@ -91,4 +101,34 @@ print("| " + " | ".join(header) + " |")
 print("|" + "---|" * len(header))
 for row in rows:
     print("| " + " | ".join(row) + " |")
+
+# Old (simple) vs calibrated model per case, with the calibrated model's counters per token.
+per_case = {}
+for line in open(sys.argv[1]):
+    name, *fields = line.split()
+    f = dict(kv.split("=", 1) for kv in fields)
+    base, _, timing = name.partition("@")
+    sim = json.load(open(f["json"]))
+    per_case.setdefault(base, {})[timing] = (int(f["forward_cycles"]) / int(f["positions"]), sim.get("timing") or {}, sim)
+pairs = [(b, t) for b, t in per_case.items() if "simple" in t and "calibrated" in t]
+if pairs:
+    print()
+    header = ("case", "simple cycles/token", "calibrated cycles/token", "calibrated/simple", "simple tok/s", "calibrated tok/s",
+              "dual-issued share", "mispredicts/1k instr", "I$ misses/1k instr", "dep. stall share", "mem. stall share")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for base, t in pairs:
+        simple, calibrated = t["simple"][0], t["calibrated"][0]
+        counters, sim = t["calibrated"][1], t["calibrated"][2]
+        # The counters cover the whole run (load and prompt included), so they are given as shares of all
+        # cycles and per 1000 instructions of the run.
+        total_cycles, instructions = sim["cycles"], sim["instructions"]
+        print("| " + " | ".join((
+            base, f"{simple / 1e6:.2f} M", f"{calibrated / 1e6:.2f} M", f"{calibrated / simple:.3f}",
+            f"{CLOCK / simple:.2f}", f"{CLOCK / calibrated:.2f}",
+            f"{counters.get('dual_issued', 0) / instructions:.1%}",
+            f"{1e3 * counters.get('mispredicts', 0) / instructions:.2f}",
+            f"{1e3 * counters.get('icache_misses', 0) / instructions:.3f}",
+            f"{counters.get('dependency_stall_cycles', 0) / total_cycles:.1%}",
+            f"{counters.get('memory_stall_cycles', 0) / total_cycles:.1%}")) + " |")
 PY

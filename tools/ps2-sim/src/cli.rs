@@ -44,6 +44,10 @@ pub struct SimOptions {
     /// emulators' HLE servers). Clients must judge reads by `sceCdGetError`, not by this word.
     #[arg(long, value_enum, value_name = "KIND", default_value_t)]
     pub cdvdfsv_read_reply: crate::sif::cdvd::ReadReply,
+    /// The EE cycle model: `calibrated` (dual issue, scoreboard, caches, branch prediction; see
+    /// `tools/r5900/TIMING.md`) or `simple` (one cycle per instruction, the earlier estimate).
+    #[arg(long, value_name = "MODEL", default_value_t)]
+    pub timing: r5900::TimingModel,
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -104,7 +108,9 @@ impl SimOptions {
                 return RunOutcome { result: Err(e), summary };
             }
         };
+        machine.cpu.set_timing(self.timing);
         let outcome = machine.run();
+        let stats = machine.cpu.timing_stats();
         if let Some(path) = &self.screenshot {
             match machine.hw.io.gs.save_png(path) {
                 Ok(true) => {}
@@ -121,9 +127,37 @@ impl SimOptions {
         }
         if !self.quiet || outcome.result.is_err() {
             eprintln!("{}", outcome.summary.to_text());
+            if self.timing == r5900::TimingModel::Calibrated {
+                eprintln!(
+                    "  timing (calibrated): {} dual-issued, {} mispredicts, {} BTAC misses, {} I-cache misses, \
+                     {} dependency-stall cycles, {} memory-stall cycles",
+                    stats.dual_issued,
+                    stats.mispredicts,
+                    stats.btac_misses,
+                    stats.icache_misses,
+                    stats.dependency_stall_cycles,
+                    stats.memory_stall_cycles
+                );
+            }
         }
         if let Some(path) = &self.json {
-            let json = serde_json::to_string_pretty(&outcome.summary).expect("summary serializes");
+            // The summary plus the cycle model and its counters.
+            let mut value = serde_json::to_value(&outcome.summary).expect("summary serializes");
+            if let Some(object) = value.as_object_mut() {
+                object.insert(
+                    "timing".into(),
+                    serde_json::json!({
+                        "model": self.timing.name(),
+                        "dual_issued": stats.dual_issued,
+                        "mispredicts": stats.mispredicts,
+                        "btac_misses": stats.btac_misses,
+                        "icache_misses": stats.icache_misses,
+                        "dependency_stall_cycles": stats.dependency_stall_cycles,
+                        "memory_stall_cycles": stats.memory_stall_cycles,
+                    }),
+                );
+            }
+            let json = serde_json::to_string_pretty(&value).expect("summary serializes");
             if let Err(e) = std::fs::write(path, json) {
                 eprintln!("ps2-sim: warning: cannot write {}: {e}", path.display());
             }
