@@ -284,270 +284,170 @@ core::arch::global_asm!(concat!(
 // the row's codes. The group loop is unrolled twice (the second copy addresses the next group by offsets, so
 // a pass has one set of pointer increments and one branch for two groups); with an odd group count every
 // row starts with its pointers one group early and enters at the second copy. Saves and restores $16..$19.
-core::arch::global_asm!(concat!(
-    ".section .text.ps2rs_q8_matvec_fpu_g32,\"ax\",@progbits\n",
-    ".globl ps2rs_q8_matvec_fpu_g32\n",
-    ".type ps2rs_q8_matvec_fpu_g32,@function\n",
-    ".p2align 3\n",
-    "ps2rs_q8_matvec_fpu_g32:\n",
-    ".set push\n",
-    ".set noreorder\n",
-    ".set noat\n",
-    ".set mips3\n",
-    ".set hardfloat\n",
-    "    addiu  $sp, $sp, -16\n",
-    "    sw     $16, 0($sp)\n",
-    "    sw     $17, 4($sp)\n",
-    "    sw     $18, 8($sp)\n",
-    "    sw     $19, 12($sp)\n",
-    "    move   $16, $8\n",           // s0 = row_stride
-    "    move   $17, $9\n",           // s1 = rows left
-    "    move   $18, $10\n",           // s2 = out
-    "    andi   $1, $6, 1\n",             // at = groups odd: each row enters the two-group loop halfway
-    "    beq    $1, $0, 3f\n",
-    "    sll    $6, $6, 2\n",              // (delay slot) a2 = 4 · groups: the scales' size
-    "    addiu  $5, $5, -64\n",           // odd: the pointers start one group early, and the loop's
-    "    addiu  $7, $7, -4\n",            // second half (offsets of one group) does group 0
-    "3:\n",
-    "    mtc1   $0, $f4\n",                // 0
-    "0:\n",
-    "    .word  0x04980000\n",             // mtsab  $4, 0            SA = codes & 15 (bytes)
-    "    addiu  $9, $0, -16\n",
-    "    and    $19, $4, $9\n",            // s3 = this row's codes rounded down to a quad
-    "    subu   $15, $4, $6\n",            // t7 = this row's scales
-    "    move   $2, $5\n",                 // v0 = activations
-    "    move   $3, $7\n",                 // v1 = x_scales
-    "    move   $8, $0\n",                 // the 'previous group' sum of the first pass
-    "    mtc1   $0, $f2\n",
-    "    mtc1   $0, $f3\n",
-    "    beq    $1, $0, 1f\n",
-    "    .word  0x4604201a\n",             // (delay slot) mula.s $f4, $f4   ACC = 0
-    "    addiu  $19, $19, -32\n",
-    "    b      2f\n",
-    "    addiu  $15, $15, -4\n",           // (delay slot)
-    "1:\n",
-    "    .word  0x7a6c0000\n",           // lq     $12, 0($19)      codes quad
-    "    .word  0x7a6d0010\n",           // lq     $13, 16($19)     next quad
-    "    mtc1   $8, $f1\n",              // previous group's sum
-    "    .word  0x78490000\n",           // lq     $9, 0($2)        activations 0..7
-    "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 0..15
-    "    cvt.s.w $f1, $f1\n",
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0     codes 0..7 · 256
-    "    .word  0x7a6e0020\n",           // lq     $14, 32($19)     quad after
-    "    .word  0x71690709\n",           // pmulth $0, $11, $9      HI:LO = products
-    "    .word  0x78490010\n",           // lq     $9, 16($2)       activations 8..15
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0     codes 8..15 · 256
-    "    .word  0x71cd56e8\n",           // qfsrv  $10, $14, $13    codes 16..31
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78490020\n",           // lq     $9, 32($2)       activations 16..23
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0
-    "    mul.s  $f1, $f1, $f2\n",        // · w_scale
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78580030\n",           // lq     $24, 48($2)      activations 24..31
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0
-    "    lwr    $25, 0($15)\n",          // this group's w_scale, any alignment
-    "    .word  0x71780409\n",           // pmaddh $0, $11, $24
-    "    lwl    $25, 3($15)\n",
-    "    mtc1   $25, $f2\n",
-    "    .word  0x4603081e\n",           // madda.s $f1, $f3        ACC += previous term
-    "    .word  0x70004209\n",           // pmfhi  $8
-    "    .word  0x70004a49\n",           // pmflo  $9
-    "    lwc1   $f3, 0($3)\n",           // this group's x_scale
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    .word  0x71084ba9\n",           // pcpyud $9, $8, $8
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    dsra32 $9, $8, 0\n",
-    "    addu   $8, $8, $9\n",           // 256 · sum
-    "    sra    $8, $8, 8\n",
-    "2:\n",
-    "    .word  0x7a6c0020\n",           // lq     $12, 32($19)      codes quad
-    "    .word  0x7a6d0030\n",           // lq     $13, 48($19)     next quad
-    "    mtc1   $8, $f1\n",              // previous group's sum
-    "    .word  0x78490040\n",           // lq     $9, 64($2)        activations 0..7
-    "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 0..15
-    "    cvt.s.w $f1, $f1\n",
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0     codes 0..7 · 256
-    "    .word  0x7a6e0040\n",           // lq     $14, 64($19)     quad after
-    "    .word  0x71690709\n",           // pmulth $0, $11, $9      HI:LO = products
-    "    .word  0x78490050\n",           // lq     $9, 80($2)       activations 8..15
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0     codes 8..15 · 256
-    "    .word  0x71cd56e8\n",           // qfsrv  $10, $14, $13    codes 16..31
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78490060\n",           // lq     $9, 96($2)       activations 16..23
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0
-    "    mul.s  $f1, $f1, $f2\n",        // · w_scale
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78580070\n",           // lq     $24, 112($2)      activations 24..31
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0
-    "    lwr    $25, 4($15)\n",          // this group's w_scale, any alignment
-    "    .word  0x71780409\n",           // pmaddh $0, $11, $24
-    "    lwl    $25, 7($15)\n",
-    "    mtc1   $25, $f2\n",
-    "    .word  0x4603081e\n",           // madda.s $f1, $f3        ACC += previous term
-    "    .word  0x70004209\n",           // pmfhi  $8
-    "    .word  0x70004a49\n",           // pmflo  $9
-    "    lwc1   $f3, 4($3)\n",           // this group's x_scale
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    addiu  $19, $19, 64\n",
-    "    .word  0x71084ba9\n",           // pcpyud $9, $8, $8
-    "    addiu  $2, $2, 128\n",
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    addiu  $15, $15, 8\n",
-    "    dsra32 $9, $8, 0\n",
-    "    addiu  $3, $3, 8\n",
-    "    addu   $8, $8, $9\n",           // 256 · sum
-    "    bne    $15, $4, 1b\n",          // until the scale pointer reaches the codes
-    "    sra    $8, $8, 8\n",            // (delay slot; the loop is far longer than six instructions)
-    "    mtc1   $8, $f1\n",
-    "    cvt.s.w $f1, $f1\n",
-    "    addiu  $17, $17, -1\n",
-    "    addu   $4, $4, $16\n",            // next row's codes
-    "    mul.s  $f1, $f1, $f2\n",
-    "    addiu  $18, $18, 4\n",
-    "    .word  0x4603081c\n",             // madd.s $f0, $f1, $f3    ACC + last term
-    "    bne    $17, $0, 0b\n",
-    "    swc1   $f0, -4($18)\n",           // (delay slot) out[r]
-    "    lw     $16, 0($sp)\n",
-    "    lw     $17, 4($sp)\n",
-    "    lw     $18, 8($sp)\n",
-    "    lw     $19, 12($sp)\n",
-    "    jr     $31\n",
-    "    addiu  $sp, $sp, 16\n",
-    ".set pop\n",
-    ".size ps2rs_q8_matvec_fpu_g32, . - ps2rs_q8_matvec_fpu_g32\n",
-    ".text\n",
-));
+/// Defines `$name(codes, activations, groups (>0), x_scales, row_stride, rows (>0), out: *mut f32)`: the group-of-32
+/// matrix-vector product below. The variants differ only in how a group's weight scale reaches `$f2`: the
+/// `$w_scale_0`/`$w_scale_1` instructions (for the first and the second group of a pass) load it and include
+/// the last `pmaddh $0, $11, $24` of the group, which they are scheduled around.
+macro_rules! q8_matvec_fpu_g32_fn {
+    ($name:literal, w_scale_0: [$($w_scale_0:literal),* $(,)?], w_scale_1: [$($w_scale_1:literal),* $(,)?] $(,)?) => {
+        core::arch::global_asm!(concat!(
+            ".section .text.", $name, ",\"ax\",@progbits\n",
+            ".globl ", $name, "\n",
+            ".type ", $name, ",@function\n",
+            ".p2align 3\n",
+            $name, ":\n",
+            ".set push\n",
+            ".set noreorder\n",
+            ".set noat\n",
+            ".set mips3\n",
+            ".set hardfloat\n",
+            "    addiu  $sp, $sp, -16\n",
+            "    sw     $16, 0($sp)\n",
+            "    sw     $17, 4($sp)\n",
+            "    sw     $18, 8($sp)\n",
+            "    sw     $19, 12($sp)\n",
+            "    move   $16, $8\n",           // s0 = row_stride
+            "    move   $17, $9\n",           // s1 = rows left
+            "    move   $18, $10\n",           // s2 = out
+            "    andi   $1, $6, 1\n",             // at = groups odd: each row enters the two-group loop halfway
+            "    beq    $1, $0, 3f\n",
+            "    sll    $6, $6, 2\n",              // (delay slot) a2 = 4 · groups: the scales' size
+            "    addiu  $5, $5, -64\n",           // odd: the pointers start one group early, and the loop's
+            "    addiu  $7, $7, -4\n",            // second half (offsets of one group) does group 0
+            "3:\n",
+            "    mtc1   $0, $f4\n",                // 0
+            "0:\n",
+            "    .word  0x04980000\n",             // mtsab  $4, 0            SA = codes & 15 (bytes)
+            "    addiu  $9, $0, -16\n",
+            "    and    $19, $4, $9\n",            // s3 = this row's codes rounded down to a quad
+            "    subu   $15, $4, $6\n",            // t7 = this row's scales
+            "    move   $2, $5\n",                 // v0 = activations
+            "    move   $3, $7\n",                 // v1 = x_scales
+            "    move   $8, $0\n",                 // the 'previous group' sum of the first pass
+            "    mtc1   $0, $f2\n",
+            "    mtc1   $0, $f3\n",
+            "    beq    $1, $0, 1f\n",
+            "    .word  0x4604201a\n",             // (delay slot) mula.s $f4, $f4   ACC = 0
+            "    addiu  $19, $19, -32\n",
+            "    b      2f\n",
+            "    addiu  $15, $15, -4\n",           // (delay slot)
+            "1:\n",
+            "    .word  0x7a6c0000\n",           // lq     $12, 0($19)      codes quad
+            "    .word  0x7a6d0010\n",           // lq     $13, 16($19)     next quad
+            "    mtc1   $8, $f1\n",              // previous group's sum
+            "    .word  0x78490000\n",           // lq     $9, 0($2)        activations 0..7
+            "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 0..15
+            "    cvt.s.w $f1, $f1\n",
+            "    .word  0x71405e88\n",           // pextlb $11, $10, $0     codes 0..7 · 256
+            "    .word  0x7a6e0020\n",           // lq     $14, 32($19)     quad after
+            "    .word  0x71690709\n",           // pmulth $0, $11, $9      HI:LO = products
+            "    .word  0x78490010\n",           // lq     $9, 16($2)       activations 8..15
+            "    .word  0x71405ea8\n",           // pextub $11, $10, $0     codes 8..15 · 256
+            "    .word  0x71cd56e8\n",           // qfsrv  $10, $14, $13    codes 16..31
+            "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+            "    .word  0x78490020\n",           // lq     $9, 32($2)       activations 16..23
+            "    .word  0x71405e88\n",           // pextlb $11, $10, $0
+            "    mul.s  $f1, $f1, $f2\n",        // · w_scale
+            "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+            "    .word  0x78580030\n",           // lq     $24, 48($2)      activations 24..31
+            "    .word  0x71405ea8\n",           // pextub $11, $10, $0
+            $($w_scale_0,)*
+            "    .word  0x4603081e\n",           // madda.s $f1, $f3        ACC += previous term
+            "    lwc1   $f3, 0($3)\n",           // this group's x_scale
+            "    .word  0x70004209\n",           // pmfhi  $8
+            "    .word  0x70004a49\n",           // pmflo  $9
+            "    .word  0x71094008\n",           // paddw  $8, $8, $9
+            "    .word  0x71084ba9\n",           // pcpyud $9, $8, $8
+            "    .word  0x71094008\n",           // paddw  $8, $8, $9
+            "    dsra32 $9, $8, 0\n",
+            "    addu   $8, $8, $9\n",           // 256 · sum
+            "    sra    $8, $8, 8\n",
+            "2:\n",
+            "    .word  0x7a6c0020\n",           // lq     $12, 32($19)      codes quad
+            "    .word  0x7a6d0030\n",           // lq     $13, 48($19)     next quad
+            "    mtc1   $8, $f1\n",              // previous group's sum
+            "    .word  0x78490040\n",           // lq     $9, 64($2)        activations 0..7
+            "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 0..15
+            "    cvt.s.w $f1, $f1\n",
+            "    .word  0x71405e88\n",           // pextlb $11, $10, $0     codes 0..7 · 256
+            "    .word  0x7a6e0040\n",           // lq     $14, 64($19)     quad after
+            "    .word  0x71690709\n",           // pmulth $0, $11, $9      HI:LO = products
+            "    .word  0x78490050\n",           // lq     $9, 80($2)       activations 8..15
+            "    .word  0x71405ea8\n",           // pextub $11, $10, $0     codes 8..15 · 256
+            "    .word  0x71cd56e8\n",           // qfsrv  $10, $14, $13    codes 16..31
+            "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+            "    .word  0x78490060\n",           // lq     $9, 96($2)       activations 16..23
+            "    .word  0x71405e88\n",           // pextlb $11, $10, $0
+            "    mul.s  $f1, $f1, $f2\n",        // · w_scale
+            "    .word  0x71690409\n",           // pmaddh $0, $11, $9
+            "    .word  0x78580070\n",           // lq     $24, 112($2)      activations 24..31
+            "    .word  0x71405ea8\n",           // pextub $11, $10, $0
+            $($w_scale_1,)*
+            "    .word  0x4603081e\n",           // madda.s $f1, $f3        ACC += previous term
+            "    lwc1   $f3, 4($3)\n",           // this group's x_scale
+            "    addiu  $19, $19, 64\n",
+            "    addiu  $2, $2, 128\n",
+            "    .word  0x70004209\n",           // pmfhi  $8
+            "    .word  0x70004a49\n",           // pmflo  $9
+            "    .word  0x71094008\n",           // paddw  $8, $8, $9
+            "    .word  0x71084ba9\n",           // pcpyud $9, $8, $8
+            "    addiu  $15, $15, 8\n",
+            "    .word  0x71094008\n",           // paddw  $8, $8, $9
+            "    addiu  $3, $3, 8\n",
+            "    dsra32 $9, $8, 0\n",
+            "    addu   $8, $8, $9\n",           // 256 · sum
+            "    bne    $15, $4, 1b\n",          // until the scale pointer reaches the codes
+            "    sra    $8, $8, 8\n",            // (delay slot; the loop is far longer than six instructions)
+            "    mtc1   $8, $f1\n",
+            "    cvt.s.w $f1, $f1\n",
+            "    addiu  $17, $17, -1\n",
+            "    addu   $4, $4, $16\n",            // next row's codes
+            "    mul.s  $f1, $f1, $f2\n",
+            "    addiu  $18, $18, 4\n",
+            "    .word  0x4603081c\n",             // madd.s $f0, $f1, $f3    ACC + last term
+            "    bne    $17, $0, 0b\n",
+            "    swc1   $f0, -4($18)\n",           // (delay slot) out[r]
+            "    lw     $16, 0($sp)\n",
+            "    lw     $17, 4($sp)\n",
+            "    lw     $18, 8($sp)\n",
+            "    lw     $19, 12($sp)\n",
+            "    jr     $31\n",
+            "    addiu  $sp, $sp, 16\n",
+            ".set pop\n",
+            ".size ", $name, ", . - ", $name, "\n",
+            ".text\n",
+        ));
+    };
+}
+
+q8_matvec_fpu_g32_fn!(
+    "ps2rs_q8_matvec_fpu_g32",
+    w_scale_0: [
+        "    lwr    $25, 0($15)\n",          // this group's w_scale, any alignment
+        "    .word  0x71780409\n",           // pmaddh $0, $11, $24
+        "    lwl    $25, 3($15)\n",
+        "    mtc1   $25, $f2\n",
+    ],
+    w_scale_1: [
+        "    lwr    $25, 4($15)\n",          // the next group's w_scale, any alignment
+        "    .word  0x71780409\n",           // pmaddh $0, $11, $24
+        "    lwl    $25, 7($15)\n",
+        "    mtc1   $25, $f2\n",
+    ],
+);
 
 // The same routine for 4-byte-aligned matrix data and row stride: the weight scales load with `lwc1`.
-core::arch::global_asm!(concat!(
-    ".section .text.ps2rs_q8_matvec_fpu_g32_a4,\"ax\",@progbits\n",
-    ".globl ps2rs_q8_matvec_fpu_g32_a4\n",
-    ".type ps2rs_q8_matvec_fpu_g32_a4,@function\n",
-    ".p2align 3\n",
-    "ps2rs_q8_matvec_fpu_g32_a4:\n",
-    ".set push\n",
-    ".set noreorder\n",
-    ".set noat\n",
-    ".set mips3\n",
-    ".set hardfloat\n",
-    "    addiu  $sp, $sp, -16\n",
-    "    sw     $16, 0($sp)\n",
-    "    sw     $17, 4($sp)\n",
-    "    sw     $18, 8($sp)\n",
-    "    sw     $19, 12($sp)\n",
-    "    move   $16, $8\n",           // s0 = row_stride
-    "    move   $17, $9\n",           // s1 = rows left
-    "    move   $18, $10\n",           // s2 = out
-    "    andi   $1, $6, 1\n",             // at = groups odd: each row enters the two-group loop halfway
-    "    beq    $1, $0, 3f\n",
-    "    sll    $6, $6, 2\n",              // (delay slot) a2 = 4 · groups: the scales' size
-    "    addiu  $5, $5, -64\n",           // odd: the pointers start one group early, and the loop's
-    "    addiu  $7, $7, -4\n",            // second half (offsets of one group) does group 0
-    "3:\n",
-    "    mtc1   $0, $f4\n",                // 0
-    "0:\n",
-    "    .word  0x04980000\n",             // mtsab  $4, 0            SA = codes & 15 (bytes)
-    "    addiu  $9, $0, -16\n",
-    "    and    $19, $4, $9\n",            // s3 = this row's codes rounded down to a quad
-    "    subu   $15, $4, $6\n",            // t7 = this row's scales
-    "    move   $2, $5\n",                 // v0 = activations
-    "    move   $3, $7\n",                 // v1 = x_scales
-    "    move   $8, $0\n",                 // the 'previous group' sum of the first pass
-    "    mtc1   $0, $f2\n",
-    "    mtc1   $0, $f3\n",
-    "    beq    $1, $0, 1f\n",
-    "    .word  0x4604201a\n",             // (delay slot) mula.s $f4, $f4   ACC = 0
-    "    addiu  $19, $19, -32\n",
-    "    b      2f\n",
-    "    addiu  $15, $15, -4\n",           // (delay slot)
-    "1:\n",
-    "    .word  0x7a6c0000\n",           // lq     $12, 0($19)      codes quad
-    "    .word  0x7a6d0010\n",           // lq     $13, 16($19)     next quad
-    "    mtc1   $8, $f1\n",              // previous group's sum
-    "    .word  0x78490000\n",           // lq     $9, 0($2)        activations 0..7
-    "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 0..15
-    "    cvt.s.w $f1, $f1\n",
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0     codes 0..7 · 256
-    "    .word  0x7a6e0020\n",           // lq     $14, 32($19)     quad after
-    "    .word  0x71690709\n",           // pmulth $0, $11, $9      HI:LO = products
-    "    .word  0x78490010\n",           // lq     $9, 16($2)       activations 8..15
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0     codes 8..15 · 256
-    "    .word  0x71cd56e8\n",           // qfsrv  $10, $14, $13    codes 16..31
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78490020\n",           // lq     $9, 32($2)       activations 16..23
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0
-    "    mul.s  $f1, $f1, $f2\n",        // · w_scale
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78580030\n",           // lq     $24, 48($2)      activations 24..31
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0
-    "    lwc1   $f2, 0($15)\n",          // this group's w_scale
-    "    .word  0x71780409\n",           // pmaddh $0, $11, $24
-    "    .word  0x4603081e\n",           // madda.s $f1, $f3        ACC += previous term
-    "    lwc1   $f3, 0($3)\n",           // this group's x_scale
-    "    .word  0x70004209\n",           // pmfhi  $8
-    "    .word  0x70004a49\n",           // pmflo  $9
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    .word  0x71084ba9\n",           // pcpyud $9, $8, $8
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    dsra32 $9, $8, 0\n",
-    "    addu   $8, $8, $9\n",           // 256 · sum
-    "    sra    $8, $8, 8\n",
-    "2:\n",
-    "    .word  0x7a6c0020\n",           // lq     $12, 32($19)      codes quad
-    "    .word  0x7a6d0030\n",           // lq     $13, 48($19)     next quad
-    "    mtc1   $8, $f1\n",              // previous group's sum
-    "    .word  0x78490040\n",           // lq     $9, 64($2)        activations 0..7
-    "    .word  0x71ac56e8\n",           // qfsrv  $10, $13, $12    codes 0..15
-    "    cvt.s.w $f1, $f1\n",
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0     codes 0..7 · 256
-    "    .word  0x7a6e0040\n",           // lq     $14, 64($19)     quad after
-    "    .word  0x71690709\n",           // pmulth $0, $11, $9      HI:LO = products
-    "    .word  0x78490050\n",           // lq     $9, 80($2)       activations 8..15
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0     codes 8..15 · 256
-    "    .word  0x71cd56e8\n",           // qfsrv  $10, $14, $13    codes 16..31
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78490060\n",           // lq     $9, 96($2)       activations 16..23
-    "    .word  0x71405e88\n",           // pextlb $11, $10, $0
-    "    mul.s  $f1, $f1, $f2\n",        // · w_scale
-    "    .word  0x71690409\n",           // pmaddh $0, $11, $9
-    "    .word  0x78580070\n",           // lq     $24, 112($2)      activations 24..31
-    "    .word  0x71405ea8\n",           // pextub $11, $10, $0
-    "    lwc1   $f2, 4($15)\n",          // this group's w_scale
-    "    .word  0x71780409\n",           // pmaddh $0, $11, $24
-    "    .word  0x4603081e\n",           // madda.s $f1, $f3        ACC += previous term
-    "    lwc1   $f3, 4($3)\n",           // this group's x_scale
-    "    addiu  $19, $19, 64\n",
-    "    addiu  $2, $2, 128\n",
-    "    .word  0x70004209\n",           // pmfhi  $8
-    "    .word  0x70004a49\n",           // pmflo  $9
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    .word  0x71084ba9\n",           // pcpyud $9, $8, $8
-    "    addiu  $15, $15, 8\n",
-    "    .word  0x71094008\n",           // paddw  $8, $8, $9
-    "    addiu  $3, $3, 8\n",
-    "    dsra32 $9, $8, 0\n",
-    "    addu   $8, $8, $9\n",           // 256 · sum
-    "    bne    $15, $4, 1b\n",          // until the scale pointer reaches the codes
-    "    sra    $8, $8, 8\n",            // (delay slot; the loop is far longer than six instructions)
-    "    mtc1   $8, $f1\n",
-    "    cvt.s.w $f1, $f1\n",
-    "    addiu  $17, $17, -1\n",
-    "    addu   $4, $4, $16\n",            // next row's codes
-    "    mul.s  $f1, $f1, $f2\n",
-    "    addiu  $18, $18, 4\n",
-    "    .word  0x4603081c\n",             // madd.s $f0, $f1, $f3    ACC + last term
-    "    bne    $17, $0, 0b\n",
-    "    swc1   $f0, -4($18)\n",           // (delay slot) out[r]
-    "    lw     $16, 0($sp)\n",
-    "    lw     $17, 4($sp)\n",
-    "    lw     $18, 8($sp)\n",
-    "    lw     $19, 12($sp)\n",
-    "    jr     $31\n",
-    "    addiu  $sp, $sp, 16\n",
-    ".set pop\n",
-    ".size ps2rs_q8_matvec_fpu_g32_a4, . - ps2rs_q8_matvec_fpu_g32_a4\n",
-    ".text\n",
-));
+q8_matvec_fpu_g32_fn!(
+    "ps2rs_q8_matvec_fpu_g32_a4",
+    w_scale_0: [
+        "    lwc1   $f2, 0($15)\n",          // this group's w_scale
+        "    .word  0x71780409\n",           // pmaddh $0, $11, $24
+    ],
+    w_scale_1: [
+        "    lwc1   $f2, 4($15)\n",          // the next group's w_scale
+        "    .word  0x71780409\n",           // pmaddh $0, $11, $24
+    ],
+);
 
 // ps2rs_q8_matvec_fpu_g64_a4: the same product for groups of 64 and 4-byte-aligned matrices, one group per
 // loop pass (5 weight quads, 8 activation quads, `pmulth` + 7 `pmaddh` four instructions apart; the group
