@@ -137,7 +137,16 @@ impl Bus for Hardware {
     }
     /// A data-cache refill: RAM through the cached views (the CPU only fills lines of cached
     /// segments, so I/O never reaches here).
+    ///
+    /// A line of the stack guard is refused (`Denied`): every cached access to the guard — the
+    /// view a stack uses — misses, because no guard line is ever filled, so it faults with the exact
+    /// address, which the machine reports as a stack overflow.
     fn read_line(&mut self, addr: u32) -> Result<[u8; 64], Fault> {
+        if let Some(guard) = self.mem.stack_guard
+            && guard.holds_line(r5900::dcache::physical(addr))
+        {
+            return Err(Fault::new(addr, FaultKind::Denied));
+        }
         if let Some(o) = Memory::ram_offset_fast(addr, 64) {
             return Ok(self.mem.ram[o..o + 64].try_into().expect("length is 64"));
         }

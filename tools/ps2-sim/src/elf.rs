@@ -208,7 +208,16 @@ pub struct ElfImage {
     pub segments: Vec<Segment>,
     /// Function symbols.
     pub symbols: Symbols,
+    /// The address of [`STACK_GUARD_SYMBOL`], where the program publishes its stack guard.
+    pub stack_guard_descriptor: Option<u32>,
 }
+
+/// The symbol of the descriptor through which a program publishes the guard region at the bottom
+/// of its stack (`ps2_sys::stack_guard`): three little-endian words, `magic` ([`STACK_GUARD_MAGIC`]),
+/// `start` and `end` (cached-view addresses), filled in at start-up.
+pub const STACK_GUARD_SYMBOL: &str = "__ps2_stack_guard";
+/// The first word of a filled-in stack guard descriptor ("STKG").
+pub const STACK_GUARD_MAGIC: u32 = 0x4753_4B54;
 
 impl ElfImage {
     /// Parses an EE executable.
@@ -270,8 +279,11 @@ impl ElfImage {
                 Some((s.address() as u32, s.size() as u32, demangled))
             })
             .collect();
+        let stack_guard_descriptor =
+            file.symbols().find(|s| s.name() == Ok(STACK_GUARD_SYMBOL)).map(|s| s.address() as u32);
         Ok(ElfImage {
             entry,
+            stack_guard_descriptor,
             segments,
             symbols: Symbols::new(entries),
         })

@@ -33,6 +33,6 @@ pub mod testkit;
 
 pub use cli::SimOptions;
 pub use machine::{
-    DEFAULT_MAX_CYCLES, EXIT_BAD_INPUT, EXIT_CYCLE_LIMIT, EXIT_MACHINE_FAULT, Machine,
+    DEFAULT_MAX_CYCLES, EXIT_BAD_INPUT, EXIT_CYCLE_LIMIT, EXIT_MACHINE_FAULT, EXIT_STACK_OVERFLOW, Machine,
     MachineConfig, ProfileEntry, RunOutcome, SimError, Summary, process_status,
 };

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::boot::{self, BootError};
 use crate::cpu_glue::{THREAD_STATUS, ThreadContext};
-use crate::elf::{ElfError, ElfImage, Symbols};
+use crate::elf::{ElfError, ElfImage, STACK_GUARD_MAGIC, Symbols};
+use crate::memory::StackGuard;
 use crate::hardware::Hardware;
 use crate::kernel::{EE_CLOCK_HZ, Kernel, KernelAction, KernelError};
 
@@ -17,6 +18,8 @@ use crate::kernel::{EE_CLOCK_HZ, Kernel, KernelAction, KernelError};
 pub const EXIT_MACHINE_FAULT: i32 = 125;
 /// Exit code when the cycle limit ends the run.
 pub const EXIT_CYCLE_LIMIT: i32 = 124;
+/// Exit code when the program overflows its stack into the guard region it published.
+pub const EXIT_STACK_OVERFLOW: i32 = 123;
 /// Exit code for unusable input (unreadable file, not an ELF, not a PS2 disc, bad options).
 pub const EXIT_BAD_INPUT: i32 = 2;
 
@@ -118,6 +121,18 @@ pub enum SimError {
         /// The kernel's error.
         error: KernelError,
     },
+    /// A cached load or store inside the guard region below the stack (see
+    /// [`crate::memory::StackGuard`]): the stack ran past its limit.
+    StackOverflow {
+        /// `"store to"` or `"load from"`.
+        access: &'static str,
+        /// The address accessed.
+        addr: u32,
+        /// The lowest address the stack may use (the guard's end).
+        limit: u32,
+        /// Where, symbolized.
+        at: String,
+    },
     /// A DMA transfer the machine could not perform.
     Dma(String),
     /// The cycle limit was reached.
@@ -137,6 +152,7 @@ impl SimError {
         match self {
             SimError::Elf(_) | SimError::Boot(_) | SimError::BadOption(_) => EXIT_BAD_INPUT,
             SimError::CycleLimit { .. } => EXIT_CYCLE_LIMIT,
+            SimError::StackOverflow { .. } => EXIT_STACK_OVERFLOW,
             _ => EXIT_MACHINE_FAULT,
         }
     }
@@ -160,6 +176,11 @@ impl std::fmt::Display for SimError {
                 write!(f, "break {code:#x} at {at} (the program aborted or hit a trap)")
             }
             SimError::Kernel { at, error } => write!(f, "kernel: {error} [in {at}]"),
+            SimError::StackOverflow { access, addr, limit, at } => write!(
+                f,
+                "guest stack overflow: {access} {addr:#010x} below the stack limit {limit:#010x} (pc {at}); \
+                 the stack needs more room (a larger `_stack_size`) or less recursion/smaller locals"
+            ),
             SimError::Dma(e) => write!(f, "DMA: {e}"),
             SimError::CycleLimit { cycles, at, threads } => write!(
                 f,
@@ -291,6 +312,8 @@ pub struct Machine {
     pub kernel: Kernel<ThreadContext>,
     /// Symbols of the loaded program.
     pub symbols: Symbols,
+    /// Where the program publishes its stack guard, until the guard is armed (or refused).
+    stack_guard_descriptor: Option<u32>,
     config: MachineConfig,
     /// Watched functions: name and counter index in the CPU.
     watched: Vec<(String, usize)>,
@@ -331,6 +354,7 @@ impl Machine {
             hw,
             kernel,
             symbols: image.symbols,
+            stack_guard_descriptor: image.stack_guard_descriptor,
             config,
             watched,
             samples: std::collections::HashMap::new(),
@@ -443,11 +467,14 @@ impl Machine {
             }
             match stop {
                 Stop::BudgetExhausted => {}
-                Stop::Syscall { pc } => match self.kernel.syscall(&mut self.cpu, &mut self.hw) {
-                    Ok(KernelAction::Exit(code)) => return Ok(code),
-                    Ok(_) => {}
-                    Err(error) => return Err(SimError::Kernel { at: self.symbolize(pc), error }),
-                },
+                Stop::Syscall { pc } => {
+                    match self.kernel.syscall(&mut self.cpu, &mut self.hw) {
+                        Ok(KernelAction::Exit(code)) => return Ok(code),
+                        Ok(_) => {}
+                        Err(error) => return Err(SimError::Kernel { at: self.symbolize(pc), error }),
+                    }
+                    self.arm_stack_guard();
+                }
                 Stop::Break { pc, code } => return Err(SimError::Break { at: self.symbolize(pc), code }),
                 Stop::Exception { pc, exception } => {
                     return Err(SimError::Exception {
@@ -456,6 +483,9 @@ impl Machine {
                     });
                 }
                 Stop::Fault { pc, fault } => {
+                    if let Some(overflow) = self.stack_overflow(pc, fault) {
+                        return Err(overflow);
+                    }
                     let word = r5900::Bus::fetch(&mut self.hw, pc).ok();
                     let instr = word
                         .and_then(|w| r5900::decode(w).ok())
@@ -482,6 +512,57 @@ impl Machine {
             self.hw.now = self.cpu.cycles;
             self.kernel.service_events(&mut self.cpu, &mut self.hw);
         }
+    }
+
+    /// Arms the stack guard once the program has published it: called after each syscall (the
+    /// runtime publishes the guard before its start-up `FlushCache`) until the descriptor holds
+    /// [`STACK_GUARD_MAGIC`]. A descriptor with unusable bounds is reported once and not watched.
+    fn arm_stack_guard(&mut self) {
+        let Some(descriptor) = self.stack_guard_descriptor else { return };
+        let words = [0, 4, 8].map(|offset| self.read_coherent_u32(descriptor.wrapping_add(offset)));
+        if words[0] != Some(STACK_GUARD_MAGIC) {
+            return;
+        }
+        self.stack_guard_descriptor = None;
+        let [_, Some(start), Some(end)] = words else { return };
+        let (first, last) = (r5900::dcache::physical(start.wrapping_add(63) & !63), r5900::dcache::physical(end & !63));
+        let in_ram = |a: u32| (crate::elf::PROGRAM_RAM_START as u32..=crate::memory::RAM_SIZE as u32).contains(&a);
+        if !(first < last && in_ram(first) && in_ram(last)) {
+            eprintln!("ps2-sim: warning: the program's stack guard {start:#010x}..{end:#010x} is unusable; not watched");
+            return;
+        }
+        // No guard line may stay in the data cache: a hit would never reach the bus.
+        let mut tag = 0;
+        for line in (first..last).step_by(64) {
+            let _ = self.cpu.dcache.cache_op(&mut self.hw, r5900::dcache::op::DHWBIN, line, &mut tag);
+        }
+        self.hw.mem.stack_guard = Some(StackGuard { start: first, end: last });
+    }
+
+    /// A word of guest memory as the CPU sees it (its data cache first).
+    fn read_coherent_u32(&self, addr: u32) -> Option<u32> {
+        if let Some(line) = self.cpu.dcache.peek_line(addr) {
+            let at = addr as usize & 63 & !3;
+            return Some(u32::from_le_bytes(line[at..at + 4].try_into().expect("a word")));
+        }
+        self.hw.mem.read_u32(addr)
+    }
+
+    /// The stack overflow a fault at `pc` is, when it is a refused access to the armed guard.
+    fn stack_overflow(&mut self, pc: u32, fault: r5900::Fault) -> Option<SimError> {
+        let guard = self.hw.mem.stack_guard?;
+        if fault.kind != r5900::FaultKind::Denied || !guard.holds_line(r5900::dcache::physical(fault.addr)) {
+            return None;
+        }
+        // Stores have these primary opcodes: sq, sb..swr (0x28-0x2E), swc1, sqc2, sd.
+        let word = r5900::Bus::fetch(&mut self.hw, pc).unwrap_or(0);
+        let is_store = matches!(word >> 26, 0x1F | 0x28..=0x2E | 0x39 | 0x3E | 0x3F);
+        Some(SimError::StackOverflow {
+            access: if is_store { "store to" } else { "load from" },
+            addr: fault.addr,
+            limit: guard.end,
+            at: self.symbolize(pc),
+        })
     }
 
     /// The profile samples as a sorted table.

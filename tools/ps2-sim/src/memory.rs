@@ -70,6 +70,26 @@ pub fn classify(addr: u32) -> Region {
     }
 }
 
+/// The guard region below a program's stack that the machine watches, in physical RAM offsets
+/// (`start..end`, both 64-byte aligned). The program publishes it (see `Machine`); a cached load or
+/// store inside it is a stack overflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StackGuard {
+    /// First guarded byte (physical).
+    pub start: u32,
+    /// One past the last guarded byte (physical): the stack limit.
+    pub end: u32,
+}
+
+impl StackGuard {
+    /// Whether the 64-byte line holding physical address `physical` overlaps the guard.
+    #[inline(always)]
+    pub fn holds_line(&self, physical: u32) -> bool {
+        let line = physical & !63;
+        line < self.end && line + 64 > self.start
+    }
+}
+
 /// The EE's memories (not the I/O registers).
 pub struct Memory {
     /// Main RAM, 32 MiB.
@@ -80,6 +100,8 @@ pub struct Memory {
     pub vu: Vec<u8>,
     /// IOP RAM, 2 MiB (used by the HLE IOP side).
     pub iop_ram: Vec<u8>,
+    /// The stack guard being watched, once the program has published one.
+    pub stack_guard: Option<StackGuard>,
 }
 
 impl Default for Memory {
@@ -96,6 +118,7 @@ impl Memory {
             scratchpad: vec![0; SCRATCHPAD_SIZE],
             vu: vec![0; VU_MEM_SIZE],
             iop_ram: vec![0; IOP_RAM_SIZE],
+            stack_guard: None,
         }
     }
 
