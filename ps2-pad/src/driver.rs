@@ -1,7 +1,7 @@
 //! The pad driver: libpad's EE side over a [`PadTransport`] (the SIF RPC client and the pad areas' memory).
 //!
 //! All protocol logic lives here and in the pure modules; the transport only moves bytes, so the driver is
-//! tested on the host against a simulated pad server; on the EE, [`crate::IopTransport`] (this crate, over
+//! tested on the host against a simulated pad server; on the EE, `IopTransport` (this crate, over
 //! `ps2-iop`'s SIF RPC client) is the transport.
 
 use crate::area::{AREA_LEN, PadFrame, PadState, initial_area};

@@ -266,7 +266,7 @@ fn quantize_q80(values: &[f32], group: usize) -> (Vec<i8>, Vec<f32>) {
 /// Encodes `model` as a llama2.c v2 checkpoint (Q8_0, the file `runq.c` reads, as `export.py
 /// --version 2` writes it): a 256-byte header (`ak42` magic, version 2, seven i32 shape fields, a
 /// shared-classifier byte, the i32 group size), the norms in f32, then each weight matrix
-/// quantized by [`quantize_q80`] (its codes, then its scales). `group_size` is halved until it
+/// quantized by `quantize_q80` (its codes, then its scales). `group_size` is halved until it
 /// divides `dim`, as `export.py` does; the one used is returned with the bytes.
 pub fn write_v2(model: &SourceModel, group_size: usize) -> Result<(Vec<u8>, usize)> {
     let config = &model.config;

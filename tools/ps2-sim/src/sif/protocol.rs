@@ -57,7 +57,7 @@ pub mod set_sreg {
     pub const LEN: usize = 0x18;
 }
 
-/// The RESET packet (`SifCmdResetData_t`) is 0x68 bytes: `+10` arglen, `+14` mode, `+18` arg[80].
+/// The RESET packet (`SifCmdResetData_t`) is 0x68 bytes: `+10` arglen, `+14` mode, `+18` `arg[80]`.
 pub const RESET_LEN: usize = 0x68;
 
 /// `SifRpcPktHeader_t`: the part every RPC packet shares after the command header.
