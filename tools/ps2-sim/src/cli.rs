@@ -48,6 +48,17 @@ pub struct SimOptions {
     /// `tools/r5900/TIMING.md`) or `simple` (one cycle per instruction, the earlier estimate).
     #[arg(long, value_name = "MODEL", default_value_t)]
     pub timing: r5900::TimingModel,
+    /// The memory card in port 0: an image in PCSX2's raw `.ps2` format (created, formatted, when it does not
+    /// exist), or `none` for an empty slot [default: `Mcd001.ps2` in the folder of the ELF or disc image].
+    #[arg(long, value_name = "PATH|none")]
+    pub memcard0: Option<String>,
+    /// Let the memory card allocate only this many more clusters (1 KiB each): `0` is a full card.
+    #[arg(long, value_name = "N")]
+    pub memcard0_free_clusters: Option<u32>,
+    /// Pull the memory card out during the MCSERV write after N successful ones (half its bytes land); the
+    /// card is back after GetInfo has once reported the slot empty.
+    #[arg(long, value_name = "N")]
+    pub memcard0_pull_after_writes: Option<u32>,
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -61,6 +72,22 @@ impl SimOptions {
             (None, Some(s)) => (s.max(0.0) * EE_CLOCK_HZ as f64) as u64,
             (None, None) => DEFAULT_MAX_CYCLES,
         }
+    }
+
+    /// Puts the card `--memcard0` names (or the default one next to `input`) into MCSERV's port 0.
+    fn insert_memcard(&self, machine: &mut Machine, input: &Path) -> Result<(), String> {
+        let path = match self.memcard0.as_deref() {
+            Some("none") => None,
+            Some(path) => Some(PathBuf::from(path)),
+            None => Some(crate::sif::mcserv::default_image_path(input)),
+        };
+        let config = crate::sif::mcserv::CardConfig {
+            path,
+            free_clusters: self.memcard0_free_clusters,
+            pull_after_writes: self.memcard0_pull_after_writes,
+        };
+        machine.kernel.iop.mcserv = crate::sif::mcserv::McServ::new(&config)?;
+        Ok(())
     }
 
     /// Reads and parses `--pad-script`.
@@ -109,6 +136,11 @@ impl SimOptions {
             }
         };
         machine.cpu.set_timing(self.timing);
+        if let Err(message) = self.insert_memcard(&mut machine, input) {
+            eprintln!("ps2-sim: {message}");
+            let summary = crate::machine::Summary { outcome: message.clone(), exit_code: crate::EXIT_BAD_INPUT, ..Default::default() };
+            return RunOutcome { result: Err(SimError::BadOption(message)), summary };
+        }
         let outcome = machine.run();
         let stats = machine.cpu.timing_stats();
         if let Some(path) = &self.screenshot {

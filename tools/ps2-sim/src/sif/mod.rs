@@ -18,6 +18,7 @@
 //! reading of the references, independent of the EE client crates.
 
 pub mod cdvd;
+pub mod mcserv;
 pub mod pad;
 pub mod protocol;
 pub mod servers;
@@ -64,6 +65,8 @@ pub struct Iop {
     pub padman: pad::Padman,
     /// The disc in the drive (CDVDFSV's data source).
     pub disc: Option<cdvd::Disc>,
+    /// MCSERV and the memory card in port 0.
+    pub mcserv: mcserv::McServ,
     /// Replies held back until simulated time `due` (disc reads).
     delayed: Vec<Delayed>,
     /// When the drive finishes the commands already accepted.
@@ -228,6 +231,7 @@ impl Iop {
                 self.awaiting_rearm = false;
                 self.servers = servers::Servers::default();
                 self.padman.reset();
+                self.mcserv.reset();
                 self.delayed.clear();
                 self.reboot_done_at = Some(now + REBOOT_CYCLES);
                 Ok(())
@@ -283,6 +287,9 @@ impl Iop {
                 Some(disc) => disc.call(server.sid, fno, &args),
                 None => servers::no_disc(server.sid, fno),
             }
+        } else if server.sid == mcserv::SID {
+            let ee = |addr: u32, len: usize| ee_read(hw, addr, len);
+            self.mcserv.call(fno, &args, &ee)?
         } else if servers::is_pad(server.sid) {
             match self.servers.pad_module() {
                 Some(module) => self.padman.call(module, server.sid, &args),

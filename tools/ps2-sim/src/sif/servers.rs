@@ -11,7 +11,8 @@
 //! | `rom0:SIO2MAN` / `rom0:XSIO2MAN` | SIO2 driver (library only) | none |
 //! | `rom0:PADMAN` (needs a SIO2MAN) | pad driver, old protocol | `0x8000010F`, `0x8000011F` |
 //! | `rom0:XPADMAN` (needs XSIO2MAN) | pad driver, new protocol (also answers the old sids) | `0x80000100`, `0x80000101`, `0x8000010F`, `0x8000011F` |
-//! | other `rom0:` modules (`MCMAN`, `MCSERV`, `LIBSD`, …) | recorded only, no HLE | none |
+//! | `rom0:MCMAN` (needs SIO2MAN) + `rom0:MCSERV`, or `rom0:XMCMAN` (needs XSIO2MAN) + `rom0:XMCSERV` | memory card server ([`mcserv`]; both numberings) | `0x80000400` |
+//! | other `rom0:` modules (`LIBSD`, …) | recorded only, no HLE | none |
 //!
 //! Sources: the boot list is the `IOPBTCONF` of an SCPH-50000 ROM (ps2-iop.md §4.2, which says that
 //! after a reset SIO2MAN, PADMAN/XPADMAN, MCMAN/MCSERV and LIBSD are not resident); the boot servers
@@ -27,7 +28,7 @@
 //! SIO2MAN fails to link (`KE_LINKERR`, -200). Paths that are not a known `rom0:` module fail with
 //! `KE_NOFILE` (-203); buffers holding an ELF/IRX are recorded as loaded (no IOP code runs).
 
-use super::{cdvd, pad};
+use super::{cdvd, mcserv, pad};
 
 /// A server the HLE IOP can register, at fixed IOP addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +56,7 @@ const fn server(sid: u32, index: u32) -> ServerInfo {
 }
 
 /// Every server the HLE knows, registered or not.
-const SERVERS: [ServerInfo; 13] = [
+const SERVERS: [ServerInfo; 14] = [
     server(LOADFILE_SID, 0),
     server(HEAP_SID, 1),
     server(cdvd::SID_INIT, 2),
@@ -69,6 +70,7 @@ const SERVERS: [ServerInfo; 13] = [
     server(pad::SID_OLD, 10),
     server(pad::SID_OLD_EXT, 11),
     server(FILEIO_SID, 12),
+    server(mcserv::SID, 13),
 ];
 
 /// The servers registered when the IOP has booted (see the module docs).
@@ -137,10 +139,10 @@ const ROM_MODULES: &[RomModule] = &[
         needs_one_of: &["XSIO2MAN"],
         servers: &[pad::SID_NEW, pad::SID_NEW_EXT, pad::SID_OLD, pad::SID_OLD_EXT],
     },
-    rom("MCMAN", "mcman"),
-    rom("XMCMAN", "mcman"),
-    rom("MCSERV", "mcserv"),
-    rom("XMCSERV", "mcserv"),
+    RomModule { name: "MCMAN", library: "mcman", needs_one_of: &["SIO2MAN"], servers: &[] },
+    RomModule { name: "XMCMAN", library: "mcman", needs_one_of: &["XSIO2MAN"], servers: &[] },
+    RomModule { name: "MCSERV", library: "mcserv", needs_one_of: &["MCMAN"], servers: &[mcserv::SID] },
+    RomModule { name: "XMCSERV", library: "mcserv", needs_one_of: &["XMCMAN"], servers: &[mcserv::SID] },
     rom("MTAPMAN", "mtapman"),
     rom("XMTAPMAN", "mtapman"),
     rom("LIBSD", "libsd"),
@@ -453,6 +455,18 @@ mod tests {
         for sid in PAD_SIDS {
             assert!(s.registered(sid, SERVER_START_CYCLES).is_some(), "{sid:#x}");
         }
+    }
+
+    #[test]
+    fn mcserv_registers_after_its_mcman_and_sio2man() {
+        let mut s = Servers::default();
+        assert_eq!(s.load("rom0:XMCMAN", 0).0, KE_LINKERR, "XMCMAN imports XSIO2MAN");
+        s.load("rom0:XSIO2MAN", 0);
+        assert_eq!(s.load("rom0:MCSERV", 0).0, KE_LINKERR, "MCSERV imports MCMAN");
+        assert_eq!(s.load("rom0:XMCMAN", 0).1, 0);
+        assert_eq!(s.load("rom0:XMCSERV", 0).1, 0);
+        assert!(s.registered(mcserv::SID, SERVER_START_CYCLES).is_some());
+        assert_eq!(s.load("rom0:MCSERV", 0).0, KE_LINKERR, "the other family needs MCMAN");
     }
 
     #[test]
