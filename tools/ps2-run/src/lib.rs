@@ -20,6 +20,8 @@
 //! * `PCSX2=<path>` names the PCSX2 executable (selects PCSX2 unless `PS2_RUNNER=sim`);
 //! * `PS2_SIM_ARGS="--json out.json --max-seconds 120"` passes options to the simulator;
 //! * `PS2_DISC_DIR=<dir>` overrides the data-file folder;
+//! * `PS2_HOST_DIR=<dir>` is the folder the simulator's FILEIO serves as `host:` (same as `--host-dir` in
+//!   `PS2_SIM_ARGS`, which wins; a path with spaces fits here); by default the folder of the ELF;
 //! * `PS2_SKIP_ISA_CHECK=1` skips the ISA check;
 //! * `PS2_BIOS=<file>` and `PS2_TIMEOUT=<seconds>` are read by the PCSX2 backend ([`backend::pcsx2`]);
 //! * `CARGO_MANIFEST_DIR` (set by cargo for `cargo run` / `cargo test`) locates the package's `disc/` folder.
@@ -75,6 +77,8 @@ pub struct RunnerEnv {
     pub sim_args: String,
     /// `PS2_DISC_DIR`: the data-file folder, overriding the conventions of [`disc::data_dir_for`].
     pub disc_dir: Option<PathBuf>,
+    /// `PS2_HOST_DIR`: the simulator's `host:` folder, unless `PS2_SIM_ARGS` has `--host-dir`.
+    pub host_dir: Option<PathBuf>,
     /// `PS2_SKIP_ISA_CHECK` is set: boot the ELF without the ISA check.
     pub skip_isa_check: bool,
     /// The directory `examples/<name>/disc` is looked up from (upwards): the current directory.
@@ -92,6 +96,7 @@ impl RunnerEnv {
             path: std::env::var_os("PATH"),
             sim_args: std::env::var("PS2_SIM_ARGS").unwrap_or_default(),
             disc_dir: std::env::var_os("PS2_DISC_DIR").map(PathBuf::from),
+            host_dir: std::env::var_os("PS2_HOST_DIR").map(PathBuf::from),
             skip_isa_check: std::env::var_os("PS2_SKIP_ISA_CHECK").is_some(),
             cwd: std::env::current_dir().unwrap_or_default(),
             manifest_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
@@ -123,6 +128,9 @@ pub fn run_elf(elf: &Path, args: Vec<String>, env: &RunnerEnv) -> Result<u8, Str
     Ok(match backend {
         Backend::Simulator => {
             let mut options = backend::sim_options(&env.sim_args)?;
+            if options.host_dir.is_none() {
+                options.host_dir = env.host_dir.clone();
+            }
             // A headless run still shows what the screen showed: by default the last frame is saved next to
             // the disc image (when the program set up a display).
             if options.screenshot.is_none() {

@@ -44,6 +44,10 @@ pub struct SimOptions {
     /// emulators' HLE servers). Clients must judge reads by `sceCdGetError`, not by this word.
     #[arg(long, value_enum, value_name = "KIND", default_value_t)]
     pub cdvdfsv_read_reply: crate::sif::cdvd::ReadReply,
+    /// The folder FILEIO's `host:` device maps to [default: the folder of the ELF or disc image]. Paths that
+    /// would leave it (`..`, absolute, symbolic links to outside) are refused with EACCES.
+    #[arg(long, value_name = "DIR")]
+    pub host_dir: Option<PathBuf>,
     /// The EE cycle model: `calibrated` (dual issue, scoreboard, caches, branch prediction; see
     /// `tools/r5900/TIMING.md`) or `simple` (one cycle per instruction, the earlier estimate).
     #[arg(long, value_name = "MODEL", default_value_t)]
@@ -122,6 +126,7 @@ impl SimOptions {
             profile: self.profile,
             trace_syscalls: self.trace_syscalls,
             cdvdfsv_read_reply: self.cdvdfsv_read_reply,
+            host_dir: self.host_dir.clone(),
         };
         let mut machine = match Machine::from_path(input, config) {
             Ok(m) => m,

@@ -53,6 +53,8 @@ pub struct MachineConfig {
     pub profile: bool,
     /// What CDVDFSV's READ replies (bytes transferred, or 0).
     pub cdvdfsv_read_reply: crate::sif::cdvd::ReadReply,
+    /// The folder FILEIO's `host:` maps to; `None`: the folder of the booted ELF or disc image.
+    pub host_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for MachineConfig {
@@ -66,6 +68,7 @@ impl Default for MachineConfig {
             profile: false,
             trace_syscalls: false,
             cdvdfsv_read_reply: crate::sif::cdvd::ReadReply::Bytes,
+            host_dir: None,
         }
     }
 }
@@ -367,7 +370,16 @@ impl Machine {
             SimError::Elf(ElfError::NotElf(format!("cannot read {}: {e}", path.display())))
         })?;
         let name = format!("host:{}", path.file_name().unwrap_or_default().to_string_lossy());
-        Machine::from_elf_bytes(&bytes, &name, config)
+        let mut machine = Machine::from_elf_bytes(&bytes, &name, config)?;
+        machine.set_host_dir(path)?;
+        Ok(machine)
+    }
+
+    /// Maps FILEIO's `host:` to `--host-dir`, or else to the folder of `input`.
+    fn set_host_dir(&mut self, input: &Path) -> Result<(), SimError> {
+        let folder = input.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p });
+        let dir = self.config.host_dir.as_deref().or(folder);
+        self.kernel.iop.fileio.set_host_dir(dir).map_err(SimError::BadOption)
     }
 
     /// Boots a disc image the way the console does: `SYSTEM.CNF`'s `BOOT2` executable.
@@ -378,6 +390,8 @@ impl Machine {
         let mut disc = crate::sif::cdvd::Disc::open(path).map_err(|e| SimError::Boot(BootError::Iso(e)))?;
         disc.set_read_reply(read_reply);
         machine.kernel.iop.disc = Some(disc);
+        machine.kernel.iop.fileio.set_disc(Some(path.to_path_buf()));
+        machine.set_host_dir(path)?;
         Ok(machine)
     }
 

@@ -23,7 +23,7 @@ mod package;
 mod screen;
 
 /// Crates whose EE integration tests run in the simulator (`tests/ee_*.rs` with `harness = false`).
-const EE_TEST_CRATES: &[&str] = &["ps2-sys", "ps2-iop", "ps2-cdvd", "ps2-pad", "ps2-gs-text", "llm-kernels-r5900"];
+const EE_TEST_CRATES: &[&str] = &["ps2-sys", "ps2-iop", "ps2-cdvd", "ps2-pad", "ps2-fileio", "ps2-gs-text", "llm-kernels-r5900"];
 
 /// The simulator options each crate's EE tests run under: every entry is one run. ps2-cdvd runs under both
 /// CDVDFSV READ replies (the ROM module's byte count, and the 0 of other emulators' servers).
@@ -46,6 +46,8 @@ const EXAMPLE_RUNS: &[(&str, &str, &[&str])] = &[
     // ps2-cdvd must work whatever CDVDFSV's READ replies (bytes, or 0 as some emulators' servers do).
     ("cdls", "--cdvdfsv-read-reply bytes", &["This file was read from the disc by ps2-cdvd", "\\DOCS\\ABOUT.TXT"]),
     ("cdls", "--cdvdfsv-read-reply zero", &["This file was read from the disc by ps2-cdvd", "\\DOCS\\ABOUT.TXT"]),
+    // A host: round trip through the ROM's FILEIO (the simulator's host: is the ELF's folder).
+    ("files", "", &["wrote 57 bytes to host:files-example/greeting.txt", "greeting.txt", "read back: the same 57 bytes", "renamed to host:files-example/renamed.txt", "removed host:files-example"]),
 ];
 
 /// The pad example in the simulator: guest arguments (which pad modules it loads) and the lines its output must
@@ -219,7 +221,9 @@ fn ee_disc_data(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     for i in 0..100 {
         std::fs::write(dir.join(format!("MANY/F{i:03}.TXT")), format!("{i:04}\n"))?;
     }
-    Ok(vec![("ps2-cdvd".to_string(), dir)])
+    // ps2-fileio's tests read its own `disc/` folder through cdrom0: (the runner cannot find a package's folder
+    // itself: the nested `cargo run` of the runner sets CARGO_MANIFEST_DIR to ps2-run's).
+    Ok(vec![("ps2-cdvd".to_string(), dir), ("ps2-fileio".to_string(), root.join("ps2-fileio/disc"))])
 }
 
 /// Builds every EE program and checks each ELF; returns their paths.

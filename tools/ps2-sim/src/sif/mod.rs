@@ -19,6 +19,7 @@
 
 pub mod cdvd;
 pub mod mcserv;
+pub mod fileio;
 pub mod pad;
 pub mod protocol;
 pub mod servers;
@@ -67,6 +68,8 @@ pub struct Iop {
     pub disc: Option<cdvd::Disc>,
     /// MCSERV and the memory card in port 0.
     pub mcserv: mcserv::McServ,
+    /// FILEIO's devices and open files.
+    pub fileio: fileio::Fileio,
     /// Replies held back until simulated time `due` (disc reads).
     delayed: Vec<Delayed>,
     /// When the drive finishes the commands already accepted.
@@ -232,6 +235,7 @@ impl Iop {
                 self.servers = servers::Servers::default();
                 self.padman.reset();
                 self.mcserv.reset();
+                self.fileio.reset();
                 self.delayed.clear();
                 self.reboot_done_at = Some(now + REBOOT_CYCLES);
                 Ok(())
@@ -287,6 +291,9 @@ impl Iop {
                 Some(disc) => disc.call(server.sid, fno, &args),
                 None => servers::no_disc(server.sid, fno),
             }
+        } else if server.sid == servers::FILEIO_SID {
+            let ee = |addr: u32, len: usize| ee_read(hw, addr, len);
+            self.fileio.call(fno, &args, &ee)?
         } else if server.sid == mcserv::SID {
             let ee = |addr: u32, len: usize| ee_read(hw, addr, len);
             self.mcserv.call(fno, &args, &ee)?
