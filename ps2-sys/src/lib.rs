@@ -15,6 +15,8 @@
 //! - [`interrupts`]: `di`/`ei` and the [`critical_section`] implementation that makes `portable-atomic`,
 //!   `spin` and `heapless` work on a CPU without LL/SC;
 //! - [`debug`]: [`print!`]/[`println!`] and a [`log`] backend writing to the EE serial port (the PCSX2 EE console);
+//! - [`stack_guard`]: a canary region at the bottom of the main stack, checked at exit and in panics, and
+//!   published for the simulator, which stops the run at the first access below the stack limit;
 //! - [`panic`](mod@panic): a panic handler that prints the message and location and exits with code 101;
 //! - [`test`](mod@test): a tiny libtest-shaped harness for tests that run on the EE (in the simulator or PCSX2).
 //!
@@ -47,6 +49,7 @@ pub mod interrupts;
 pub mod mem;
 pub mod panic;
 pub mod rt;
+pub mod stack_guard;
 pub mod syscall;
 pub mod test;
 pub mod time;

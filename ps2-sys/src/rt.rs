@@ -6,7 +6,8 @@
 //! 1. clears BSS (`_fbss`..`_end`) with 128-bit `sq` stores;
 //! 2. calls `SetupThread(_gp, _stack, _stack_size, &ARGS, ExitThread)`, which makes the caller the main thread
 //!    and returns its stack pointer, and loads `$sp` and `$gp`;
-//! 3. jumps to Rust, which calls `SetupHeap(_end, _heap_size)`, writes the data cache back with `FlushCache(0)`,
+//! 3. jumps to Rust, which calls `SetupHeap(_end, _heap_size)`, installs the stack guard at the bottom of the
+//!    main stack ([`crate::stack_guard`]), writes the data cache back with `FlushCache(0)`,
 //!    enables interrupts, runs the user's `main` and passes its result to `Exit`.
 //!
 //! The symbols `_stack`, `_stack_size` and `_heap_size` come from the linker script (`ps2-ee.ld`) and can be
@@ -168,7 +169,17 @@ macro_rules! entry {
 /// On a console this returns to the system menu; the simulator ends the run with this exit code. The line
 /// `[ps2-rs exit N]` is printed on the serial port first: PCSX2 keeps running after `Exit`, so the runner
 /// watches the EE console for that marker to end its run with the same code (the simulator hides it).
+///
+/// The stack guard is checked first ([`crate::stack_guard::check`]): a stack that overflowed is reported and
+/// the program exits with [`crate::stack_guard::OVERFLOW_EXIT_CODE`] instead.
 pub fn exit(code: i32) -> ! {
+    let code = match crate::stack_guard::check() {
+        Ok(()) => code,
+        Err(overflow) => {
+            crate::println!("{overflow}");
+            crate::stack_guard::OVERFLOW_EXIT_CODE
+        }
+    };
     crate::println!("[ps2-rs exit {code}]");
     crate::cache::flush_all();
     syscall::exit(code)
@@ -178,7 +189,27 @@ pub fn exit(code: i32) -> ! {
 unsafe extern "C" {
     static _end: u8;
     static _heap_size: u8;
+    static _stack: u8;
+    static _stack_size: u8;
     fn __ps2_main() -> i32;
+}
+
+/// The lowest address of the main thread's stack: `EndOfHeap()` when the heap reaches the stack (`_heap_size`
+/// -1, the default), `_stack` when the linker script places the stack, otherwise the top the kernel chose
+/// (`_stack` -1: RAM size minus 4 KiB, page aligned, with the context reserve below it) minus `_stack_size`.
+#[cfg(target_arch = "mips")]
+fn main_stack_bottom(heap_size: i32) -> usize {
+    let (stack, stack_size) = (core::ptr::addr_of!(_stack) as usize, core::ptr::addr_of!(_stack_size) as usize);
+    if heap_size == -1 {
+        syscall::end_of_heap() as usize
+    } else if stack != usize::MAX {
+        stack
+    } else {
+        let sp: usize;
+        // SAFETY: reads a register.
+        unsafe { core::arch::asm!("move {0}, $sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+        ((sp + 4095) & !4095) - stack_size
+    }
 }
 
 /// Called by `__start` once the stack is set up.
@@ -188,6 +219,7 @@ extern "C" fn __ps2_rust_start() -> ! {
     // Linker-script symbols: only their addresses are used.
     let (heap_start, heap_size) = (core::ptr::addr_of!(_end) as *mut u8, core::ptr::addr_of!(_heap_size) as i32);
     syscall::setup_heap(heap_start, heap_size);
+    crate::stack_guard::install(main_stack_bottom(heap_size), core::ptr::addr_of!(_stack_size) as usize);
     decode_args();
     crate::cache::flush_all();
     // SAFETY: start-up is complete; ps2sdk enables interrupts at this point as well.
