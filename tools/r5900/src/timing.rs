@@ -624,7 +624,7 @@ fn usage(i: Instr) -> Usage {
         _ => {
             // Everything else is an ALU-class integer instruction or a 1-cycle MMI operation;
             // the operand layout says which registers it reads and writes.
-            let wide = is_mmi(i.op);
+            let wide = is_mmi(i);
             u = Usage::new(if wide { Class::Wide } else { Class::Alu });
             use crate::decode::Format as F;
             match i.op.format() {
@@ -655,11 +655,10 @@ fn usage(i: Instr) -> Usage {
     u
 }
 
-/// Whether `op` is a 128-bit MMI operation (the MMI0-3 and top-level MMI groups other than
-/// PLZCW and the pipeline-1 integer forms).
-fn is_mmi(op: Op) -> bool {
-    let name = op.mnemonic();
-    name.starts_with('p') && op != Op::Pref || op == Op::Qfsrv
+/// Whether `i` is a 128-bit MMI operation: primary opcode MMI (0x1C). PLZCW and the pipeline-1
+/// integer forms share the opcode but are classified before [`usage`] asks.
+fn is_mmi(i: Instr) -> bool {
+    i.word >> 26 == 0x1C
 }
 
 // ------------------------------------------------------------------------------------------

@@ -197,6 +197,17 @@ fn a_cop1_move_beside_a_cop1_op_is_a_y_pair() {
 }
 
 #[test]
+fn a_wide_mmi_op_pairs_with_a_load_but_not_with_an_alu_op() {
+    // Table 1-3, column "Wide (MMI)": a load/store in pipe 1 is O, an ALU op is Y (issued one
+    // after the other here). paddw @0, addiu @1, addiu pairs @1, END @2 => 3.
+    let paddw = mmi(0x08, 0x00, T2, T0, T1);
+    assert_eq!(warm(&[paddw, addiu(T5, ZERO, 1), addiu(T6, ZERO, 1), END], no_setup), 3);
+    // paddw and lw @0, addiu and END @1 => 2.
+    let data = |cpu: &mut Cpu, _| cpu.gpr[A0 as usize] = DATA as u128;
+    assert_eq!(warm(&[paddw, load(LW, T3, 0, A0), addiu(T6, ZERO, 1), END], data), 2);
+}
+
+#[test]
 fn a_data_cache_miss_blocks_only_its_users() {
     // EECUM §6.3.2: GPR loads are non-blocking; the missing data arrive after
     // DCACHE_MISS_CALIBRATED = 43 cycles (M). Each run reads a line the other did not.
