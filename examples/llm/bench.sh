@@ -11,6 +11,7 @@
 #                                          # (resident) x the same, 47 MB synthetic Q8 (streamed, > 32 MB)
 #   CASES="demo big" examples/llm/bench.sh # a subset (demo, 15m, big)
 #   TIMINGS=calibrated examples/llm/bench.sh # one EE cycle model only (default: "simple calibrated")
+#   KERNELS=r5900-fpu examples/llm/bench.sh  # some kernel sets only (default: "portable r5900 r5900-fpu")
 #
 # Each case runs under each of the simulator's EE cycle models (`--timing`, see tools/r5900/TIMING.md):
 # `simple` (one cycle per instruction, the earlier estimate) and `calibrated` (dual issue, scoreboard,
@@ -24,6 +25,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/h-llm}"
 out="${OUT_DIR:-$CARGO_TARGET_DIR/llm-bench}"
 cases="${CASES:-demo 15m big}"
 timings="${TIMINGS:-simple calibrated}"
+kernel_sets="${KERNELS:-portable r5900 r5900-fpu}"
 soft_float="__addsf3,__subsf3,__mulsf3,__divsf3,__ltsf2,__gtsf2,__gesf2,__lesf2,__eqsf2,__nesf2,__unordsf2,__floatsisf,__fixsfsi,__floatunsisf,__fixunssfsi,expf,sqrtf,roundf"
 mkdir -p "$out"
 cargo hbuild -q --release -p llm-tools --bin llm-convert
@@ -58,12 +60,12 @@ rm -f "$out/results.txt"
 for case in $cases; do
     case "$case" in
         demo)
-            for kernels in portable r5900 r5900-fpu; do
+            for kernels in $kernel_sets; do
                 run_case "demo-$kernels" "" steps=48 temperature=0 seed=42 "kernels=$kernels"
             done ;;
         15m)
             synth "$out/synth15m"
-            for kernels in portable r5900 r5900-fpu; do
+            for kernels in $kernel_sets; do
                 run_case "synth15m-$kernels" "$out/synth15m" 'model=MODEL\SYNTH.PLM' prompt=Once steps=12 temperature=0 "kernels=$kernels"
             done ;;
         big)
