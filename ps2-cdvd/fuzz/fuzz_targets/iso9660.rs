@@ -1,5 +1,7 @@
-//! Feeds arbitrary bytes to the ISO9660 reader as a disc image: opening, walking every
-//! directory (bounded), reading files and looking paths up must never panic or hang.
+//! Feeds arbitrary bytes to the ISO9660 reader as a disc image: opening, walking the whole tree
+//! with `Volume::walk` (its cycle, depth, size and entry limits must end every walk), listing
+//! directories, reading files and looking paths up must never panic or hang, and every error must
+//! print a message.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,25 +15,58 @@ fn image_from(data: &[u8]) -> Vec<u8> {
     image
 }
 
+/// Entries a walk may yield here: far fewer than the default budget, so one input stays fast;
+/// the default is covered by the host tests.
+const WALK_ENTRIES: u32 = 20_000;
+
 fuzz_target!(|data: &[u8]| {
     let image = image_from(data);
-    let Ok(mut volume) = Volume::open(image.as_slice()) else { return };
-    let mut pending = vec![(volume.root(), 0)];
-    let mut visited = 0;
-    while let Some((dir, depth)) = pending.pop() {
-        let Ok(entries) = volume.read_dir(&dir) else { continue };
-        let entries: Vec<_> = entries.take(256).filter_map(Result::ok).collect();
-        for entry in entries {
-            visited += 1;
-            if entry.is_dir && depth < 8 && visited < 1024 {
-                pending.push((entry, depth + 1));
-            } else if !entry.is_dir {
-                let mut buffer = [0u8; 5000];
-                let _ = volume.read_at(&entry, 100, &mut buffer);
+    let mut volume = match Volume::open(image.as_slice()) {
+        Ok(volume) => volume,
+        Err(error) => {
+            assert!(!error.to_string().is_empty());
+            return;
+        }
+    };
+    let _ = volume.volume_id();
+    // The walk itself must end; no bound is imposed from outside but the entry budget.
+    let mut entries = Vec::new();
+    match volume.walk() {
+        Ok(walk) => {
+            let mut yielded = 0u32;
+            for item in walk.max_entries(WALK_ENTRIES) {
+                yielded += 1;
+                assert!(yielded <= WALK_ENTRIES + 1, "the walk ignored its entry budget");
+                match item {
+                    Ok(found) => {
+                        assert!((1..=ps2_cdvd::iso9660::MAX_DIRECTORY_LEVELS).contains(&found.depth));
+                        if entries.len() < 64 {
+                            entries.push(found.entry);
+                        }
+                    }
+                    Err(error) => assert!(!error.to_string().is_empty()),
+                }
             }
         }
+        Err(error) => assert!(!error.to_string().is_empty()),
     }
-    for path in ["\\SYSTEM.CNF;1", "/a/b", "cdrom0:\\X\\Y.Z;1"] {
-        let _ = volume.find(path);
+    for entry in entries {
+        if entry.is_dir {
+            if let Ok(listing) = volume.read_dir(&entry) {
+                for item in listing.take(4096) {
+                    if let Err(error) = item {
+                        assert!(!error.to_string().is_empty());
+                    }
+                }
+            }
+        } else {
+            let mut buffer = [0u8; 5000];
+            let _ = volume.read_at(&entry, 100, &mut buffer);
+        }
+    }
+    for path in ["\\SYSTEM.CNF;1", "/a/b", "cdrom0:\\X\\Y.Z;1", "A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A/A"] {
+        if let Err(error) = volume.find(path) {
+            assert!(!error.to_string().is_empty());
+        }
     }
 });
