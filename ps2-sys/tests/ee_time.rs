@@ -17,7 +17,8 @@ mod ee {
 
     use ps2_alloc as _;
     use ps2_sys::clock::{self, Instant};
-    use ps2_sys::syscall::{self, Priority, ThreadId, ThreadParams};
+    use ps2_sys::hw::timer::{TimerId, TimerMode, timer};
+    use ps2_sys::syscall::{self, ChainPosition, IntcCause, Priority, SemaId, ThreadId, ThreadParams};
     use ps2_sys::time::{self, FramePacer, LineRate, TimeError};
 
     ps2_sys::test_main!(
@@ -29,6 +30,7 @@ mod ee {
         long_sleep_spans_several_alarms,
         frame_pacer_keeps_the_rate_and_counts_missed_frames,
         waiting_with_interrupts_disabled_is_an_error,
+        timer_compare_interrupt_comes_at_its_period,
     );
 
     /// CPU cycles per NTSC field, times 10 (exact: 49,201,152 / 10).
@@ -216,6 +218,49 @@ mod ee {
             assert_eq!(time::sleep(Duration::from_millis(1)), Err(TimeError::InterruptsDisabled));
             assert_eq!(time::wait_vblank(), Err(TimeError::InterruptsDisabled));
         });
+    }
+
+    extern "C" fn on_timer1(_cause: i32, arg: *mut c_void, _addr: *mut c_void) -> i32 {
+        let t1 = timer(TimerId::T1);
+        // SAFETY: writing EQUF back clears it (write 1 to clear); the other bits are rewritten unchanged.
+        unsafe { t1.mode.write(t1.mode.read() | TimerMode::EQUAL_FLAG.bits()) };
+        let _ = syscall::isignal_sema(SemaId(arg as usize as i32));
+        0
+    }
+
+    fn timer_compare_interrupt_comes_at_its_period() {
+        // Timer 1 on BUSCLK/256 (576 kHz) with COMP 5760 and zero return: an interrupt every 10 ms exactly
+        // (5760 × 256 / 147,456,000 s = 2,949,120 CPU cycles).
+        const PERIOD: u64 = 2_949_120;
+        let sema = syscall::create_sema(0, 100).unwrap();
+        let arg = sema.0 as usize as *mut c_void;
+        let handler = syscall::add_intc_handler(IntcCause::Timer1, on_timer1, ChainPosition::Last, arg).unwrap();
+        syscall::enable_intc(IntcCause::Timer1).unwrap();
+        let t1 = timer(TimerId::T1);
+        let mode = TimerMode::CLOCK_BUS_256 | TimerMode::ZERO_RETURN | TimerMode::COUNT | TimerMode::COMPARE_INTERRUPT;
+        // SAFETY: timer 1 belongs to the program; nothing else in this test binary uses it.
+        unsafe {
+            t1.mode.write(0);
+            t1.count.write(0);
+            t1.comp.write(5760);
+            t1.mode.write((mode | TimerMode::EQUAL_FLAG).bits());
+        }
+        syscall::wait_sema(sema).unwrap(); // the first interrupt: from here on the period is exact
+        let start = Instant::now();
+        for _ in 0..5 {
+            syscall::wait_sema(sema).unwrap();
+        }
+        let took = Instant::now().cycles_since(start);
+        // SAFETY: as above.
+        unsafe { t1.mode.write(TimerMode::EQUAL_FLAG.bits()) };
+        syscall::disable_intc(IntcCause::Timer1).unwrap();
+        syscall::remove_intc_handler(IntcCause::Timer1, handler).unwrap();
+        syscall::delete_sema(sema).unwrap();
+        // Both ends are taken just after an interrupt woke this thread through the same path, so the wake-up
+        // latency cancels out: allow one tick of the timer's clock (512 cycles, 1.7 µs), which a period off by one
+        // count (5 × 512 cycles) exceeds.
+        let expected = 5 * PERIOD;
+        assert!(took.abs_diff(expected) <= 512, "5 periods took {took} cycles, expected {expected} ± 512");
     }
 }
 

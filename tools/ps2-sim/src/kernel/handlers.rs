@@ -19,7 +19,7 @@ use super::{
 };
 use super::guest;
 use crate::hardware::Hardware;
-use crate::io::timers::{hblank_cycle, hblank_index};
+use crate::io::timers::{INTC_TIMER0, hblank_cycle, hblank_index};
 use crate::io::{INTC_VBLANK_END, INTC_VBLANK_START};
 
 /// EE cycles per NTSC horizontal line (the unit of `SetAlarm`), rounded down from 18,743.296:
@@ -168,8 +168,8 @@ impl<Ctx: Clone> Kernel<Ctx> {
     /// Cycle of the next timed event (VBLANK start/end, alarm).
     pub fn next_event(&self) -> u64 {
         let mut next = vblank_start(self.vblank_index + 1);
-        if let Some(end) = self.vblank_end_at {
-            next = next.min(end);
+        for at in [self.vblank_end_at, self.timer_event_at].into_iter().flatten() {
+            next = next.min(at);
         }
         for a in &self.alarms {
             next = next.min(a.due);
@@ -181,14 +181,16 @@ impl<Ctx: Clone> Kernel<Ctx> {
     }
 
     /// Whether anything could still wake an idle program: an alarm, or an enabled handler for
-    /// a periodic interrupt (VBLANK) whose cause is unmasked.
+    /// a periodic interrupt (VBLANK, a counting timer that interrupts) whose cause is unmasked.
     pub fn can_wake(&self, hw: &Hardware) -> bool {
+        let timers_interrupt = hw.io.timers.next_event().is_some();
         !self.alarms.is_empty()
             || self.iop.next_event().is_some()
             || self.intc_handlers.iter().any(|h| {
-                h.enabled
-                    && (h.cause == INTC_VBLANK_START || h.cause == INTC_VBLANK_END)
-                    && hw.io.intc.mask & (1 << h.cause) != 0
+                let periodic = h.cause == INTC_VBLANK_START
+                    || h.cause == INTC_VBLANK_END
+                    || ((INTC_TIMER0..INTC_TIMER0 + 4).contains(&h.cause) && timers_interrupt);
+                h.enabled && periodic && hw.io.intc.mask & (1 << h.cause) != 0
             })
     }
 
@@ -236,6 +238,8 @@ impl<Ctx: Clone> Kernel<Ctx> {
             self.vblank_end_at = None;
             hw.io.intc.stat |= 1 << INTC_VBLANK_END;
         }
+        hw.io.intc.stat |= hw.io.timers.service(now);
+        self.timer_event_at = hw.io.timers.next_event();
         let idle = self.current.is_none();
         if self.frame.is_some() || !(idle || cpu.interrupts_enabled()) {
             return if idle { KernelAction::Idle } else { KernelAction::Continue };

@@ -158,6 +158,8 @@ pub struct Kernel<Ctx: Clone> {
     vsync_flag: Option<(u32, u32)>,
     vblank_index: u64,
     vblank_end_at: Option<u64>,
+    /// The next EE timer compare/overflow event, as of the last [`Kernel::service_events`].
+    timer_event_at: Option<u64>,
     sif_software_regs: [u32; 32],
     program_args: Vec<String>,
     /// Syscalls handled so far (statistics for the summary).
@@ -191,6 +193,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             vsync_flag: None,
             vblank_index: 0,
             vblank_end_at: None,
+            timer_event_at: None,
             sif_software_regs: [0; 32],
             program_args: args,
             syscall_count: 0,

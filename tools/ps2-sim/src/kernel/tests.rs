@@ -437,3 +437,26 @@ fn waiting_with_vblank_masked_is_a_deadlock_not_a_hang() {
     assert!(!r.k.can_wake(&r.hw));
     assert!(r.k.thread_report().contains("thread 1"), "{}", r.k.thread_report());
 }
+
+#[test]
+fn timer_compare_interrupt_runs_its_handler_and_counts_as_a_wake_source() {
+    let mut r = Rig::new();
+    r.sys(0x10, &[10, 0x0011_8000, 0, 0x33]).unwrap(); // AddIntcHandler2(TIMER1, .., arg 0x33)
+    r.sys(0x14, &[10]).unwrap();
+    // T1: BUSCLK/16 (32 cycles a tick), COMP 1000, ZRET, CMPE: every 32,000 cycles.
+    r.hw.io.timers.write(0x1000_0820, 1000, 0);
+    r.hw.io.timers.write(0x1000_0810, 1 | 0x40 | 0x80 | 0x100, 0);
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert_eq!(r.sys(0x32, &[]).unwrap(), KernelAction::Idle);
+    assert!(r.k.can_wake(&r.hw), "a counting timer with an enabled handler can wake the program");
+    assert_eq!(r.k.next_event(), 32_000);
+    r.cpu.cycles = 32_000;
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert_eq!((r.cpu.pc, r.cpu.gpr(reg::A0), r.cpu.gpr(reg::A1)), (0x0011_8000, 10, 0x33));
+    r.handler_returns(0);
+    // Counting stopped: nothing can wake the sleeping thread any more.
+    r.hw.io.timers.write(0x1000_0810, 0, 40_000);
+    r.cpu.cycles = 40_000;
+    r.k.service_events(&mut r.cpu, &mut r.hw);
+    assert!(!r.k.can_wake(&r.hw));
+}
