@@ -154,6 +154,7 @@ mod tests {
         assert_eq!(o.max_cycles(), 2 * 294_912_000);
         assert!(sim_options("").is_ok());
         assert!(sim_options("--frobnicate").is_err());
+        assert_eq!(sim_options("--host-dir /tmp/h").unwrap().host_dir.as_deref(), Some(Path::new("/tmp/h")));
     }
 
     #[test]

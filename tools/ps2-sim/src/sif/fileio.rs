@@ -807,6 +807,14 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_host_dir_is_a_clear_error() {
+        let mut f = Fileio::default();
+        let error = f.set_host_dir(Some(Path::new("/nonexistent/ps2-host"))).unwrap_err();
+        assert!(error.starts_with("--host-dir /nonexistent/ps2-host: "), "{error}");
+        assert_eq!(f.host_dir(), None);
+    }
+
+    #[test]
     fn devices_without_a_backing_answer_enodev() {
         let mut f = Fileio::default();
         for path in ["host:a", "mc0:/a", "cdrom0:\\A.TXT;1", "nodev:a", "plain"] {
