@@ -21,7 +21,8 @@
 //! An alarm of `n` ticks fires on the `n`-th H-blank after it is set, that is after between `n - 1` and `n`
 //! lines; [`sleep`] asks for one more line than the duration needs, so it never returns early and overshoots by
 //! at most two lines (127 µs on NTSC). Durations longer than one alarm (65,535 lines, 4.17 s on NTSC) are
-//! slept in several alarms. The line rate follows [`syscall::set_gs_crt`]; before
+//! slept in several alarms, one after the other: a sleep never cancels an alarm, so it does not depend on
+//! `ReleaseAlarm`, which ps2sdk's `alarm.c` says no retail or debug kernel releases correctly. The line rate follows [`syscall::set_gs_crt`]; before
 //! any call it is NTSC's, the mode the console boots an NTSC program in (see [`set_video_mode`]).
 //!
 //! ```ignore

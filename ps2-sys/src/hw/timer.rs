@@ -1,5 +1,11 @@
 //! The four EE timers (16-bit counters). T0 and T1 are free for programs; T2 and T3 are read-only to user mode
 //! and belong to the kernel (alarms) and to ps2sdk's timer library.
+//!
+//! With [`TimerMode::COMPARE_INTERRUPT`] or [`TimerMode::OVERFLOW_INTERRUPT`] a timer raises its INTC cause
+//! ([`IntcCause::Timer0`](crate::syscall::IntcCause::Timer0) to `Timer3`, 9-12) when the count reaches COMP or
+//! wraps. The handler must write [`TimerMode::EQUAL_FLAG`] / [`TimerMode::OVERFLOW_FLAG`] back to clear the flag,
+//! or no further interrupt comes. Clocked from BUSCLK/256 (576 kHz) with COMP `n` and
+//! [`TimerMode::ZERO_RETURN`], a timer interrupts every `n` / 576,000 s.
 
 use bitflags::bitflags;
 use volatile_register::RW;
