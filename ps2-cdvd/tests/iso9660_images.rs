@@ -141,6 +141,11 @@ impl Rng {
 fn exercise(image: &[u8]) {
     let Ok(mut volume) = Volume::open(image) else { return };
     let _ = volume.volume_id();
+    // The reader's own walk must end by itself (its cycle, depth, size and entry limits).
+    if let Ok(walk) = volume.walk() {
+        // The sample has under 100 entries: thousands would mean a walk that ran away.
+        assert!(walk.count() <= 2000);
+    }
     let mut pending = vec![(volume.root(), 0)];
     let mut visited = 0;
     while let Some((dir, depth)) = pending.pop() {

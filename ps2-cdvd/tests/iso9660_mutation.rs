@@ -178,7 +178,6 @@ fn exercise(image: &[u8], kinds: &mut BTreeMap<&'static str, usize>) -> u64 {
             check_error(&error);
         }
     }
-    drop(volume);
     reader.sectors_read
 }
 

@@ -10,7 +10,11 @@
 //! * paths may use `\` or `/`, may start with a device prefix (`cdrom0:`) and need no leading
 //!   separator: `cdrom0:\DATA\FILE.BIN;1`, `/data/file.bin` and `data/file.bin` are the same file;
 //! * every malformed structure is reported as [`Error::Corrupt`] with the sector it was found in,
-//!   never a panic (this is fuzzed by the host tests).
+//!   never a panic (this is fuzzed by the host tests);
+//! * [`Volume::walk`] lists the whole tree in bounded time: a directory that lists itself or an
+//!   ancestor is an [`Error::DirectoryCycle`], a tree deeper than [`MAX_DIRECTORY_LEVELS`] an
+//!   [`Error::TooDeep`], a directory over [`MAX_DIRECTORY_BYTES`] or a walk over its entry budget
+//!   an [`Error::TooLarge`]; [`Volume::find`] refuses cycles and depth the same way.
 //!
 //! ```
 //! use ps2_cdvd::iso9660::{SectorRead, Volume};
@@ -22,6 +26,10 @@
 //! for entry in volume.read_dir(&volume.root())? {
 //!     let entry = entry?;
 //!     let _ = (entry.name.as_str(), entry.lsn, entry.size, entry.is_dir);
+//! }
+//! for found in volume.walk()? {
+//!     let found = found?; // a corrupt tree ends here with an error, never loops
+//!     let _ = (found.depth, found.entry.name.as_str());
 //! }
 //! # let _ = length; Ok(()) }
 //! ```
