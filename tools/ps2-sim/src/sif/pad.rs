@@ -204,10 +204,11 @@ impl Default for PadInput {
     }
 }
 
-/// A parsed pad script: events sorted by VBLANK.
+/// A parsed pad script: for each port, its inputs after each of its events, sorted by VBLANK (so
+/// that [`PadScript::input_at`] is a binary search, however long the script).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PadScript {
-    events: Vec<(u64, usize, Event)>,
+    states: [Vec<(u64, PadInput)>; 2],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,14 +265,12 @@ impl PadScript {
             }
             events.push((vblank, port, event));
         }
+        // Stable: events of the same VBLANK apply in file order.
         events.sort_by_key(|e| e.0);
-        Ok(PadScript { events })
-    }
-
-    /// The inputs of `port` at VBLANK `vblank`.
-    pub fn input_at(&self, port: usize, vblank: u64) -> PadInput {
-        let mut input = PadInput::default();
-        for &(_, _, event) in self.events.iter().filter(|e| e.1 == port && e.0 <= vblank) {
+        let mut script = PadScript::default();
+        let mut inputs = [PadInput::default(); 2];
+        for (vblank, port, event) in events {
+            let input = &mut inputs[port];
             match event {
                 Event::Connected(c) => input.connected = c,
                 Event::Hold { buttons, sticks } => {
@@ -283,8 +282,18 @@ impl PadScript {
                     }
                 }
             }
+            script.states[port].push((vblank, *input));
         }
-        input
+        Ok(script)
+    }
+
+    /// The inputs of `port` at VBLANK `vblank` (a port without events: plugged in, idle).
+    pub fn input_at(&self, port: usize, vblank: u64) -> PadInput {
+        let Some(states) = self.states.get(port) else { return PadInput::default() };
+        match states.partition_point(|&(at, _)| at <= vblank) {
+            0 => PadInput::default(),
+            after => states[after - 1].1,
+        }
     }
 }
 
