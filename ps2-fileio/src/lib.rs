@@ -246,6 +246,7 @@ impl Connection {
         let size = buf.len().min(i32::MAX as usize);
         let buf = &mut buf[..size];
         let ptr = buf.as_mut_ptr();
+        refuse_scratchpad(ptr)?;
         let address = cache::physical_address(ptr);
         // No dirty line may later be written back over the DMA'd bytes, and no stale line be read.
         cache::writeback_invalidate_range(ptr, size);
@@ -284,6 +285,7 @@ impl Connection {
         }
         let size = data.len().min(i32::MAX as usize);
         let data = &data[..size];
+        refuse_scratchpad(data.as_ptr())?;
         let address = cache::physical_address(data.as_ptr());
         let head = protocol::write_head_len(address, size);
         // The IOP pulls the rest from memory by DMA.
@@ -303,6 +305,14 @@ impl Connection {
         }
         Ok(result)
     }
+}
+
+/// The IOP's DMA reaches main RAM only: a buffer in the scratchpad (`0x7000_0000`) cannot be read or written.
+fn refuse_scratchpad(ptr: *const u8) -> Result<(), Error> {
+    if ptr as usize & 0xF000_0000 == 0x7000_0000 {
+        return Err(Error::Unsupported("a buffer in the scratchpad (the IOP's DMA reaches main RAM only)"));
+    }
+    Ok(())
 }
 
 /// Makes the data cache agree with memory after the IOP DMA'd `middle` bytes at `buf[head..]`.

@@ -35,7 +35,7 @@ mod ee {
         large_reads_and_writes_arrive_whole,
         seeking_and_length,
         disc_files_read_through_cdrom0,
-        bad_paths_are_refused_before_the_iop_sees_them,
+        bad_paths_and_buffers_are_refused_before_the_iop_sees_them,
     );
 
     fn path(name: &str) -> String {
@@ -229,10 +229,22 @@ mod ee {
         assert_eq!(File::open_read("cdrom0:\\NONE.TXT;1").err().and_then(|e| e.errno()), Some(Errno::ENOENT));
     }
 
-    fn bad_paths_are_refused_before_the_iop_sees_them() {
+    fn bad_paths_and_buffers_are_refused_before_the_iop_sees_them() {
         let long = "host:".to_string() + &"x".repeat(251);
         assert!(matches!(File::open_read(&long), Err(Error::InvalidPath { .. })));
         assert!(matches!(File::open_read("host:a\0b"), Err(Error::InvalidPath { .. })));
+        // The scratchpad is out of the IOP's DMA reach.
+        let mut fs = Fileio::new().unwrap();
+        fresh_dir(&mut fs);
+        fs.write(&path("s.bin"), b"scratch").unwrap();
+        let mut file = File::open_read(&path("s.bin")).unwrap();
+        // SAFETY: the scratchpad's first 64 bytes, used by nothing else in this test binary.
+        let spr = unsafe { core::slice::from_raw_parts_mut(0x7000_0000 as *mut u8, 64) };
+        assert!(matches!(file.read(spr), Err(Error::Unsupported(_))));
+        assert!(matches!(file.write(spr), Err(Error::Unsupported(_))));
+        drop(file);
+        fs.remove(&path("s.bin")).unwrap();
+        fs.rmdir(DIR).unwrap();
     }
 }
 
