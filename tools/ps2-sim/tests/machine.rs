@@ -189,7 +189,7 @@ fn bad_inputs_are_clear_errors() {
     // A segment below user RAM (kernel area) is refused.
     let elf = testkit::build_exe(0x0000_1000, &[0], &[]);
     let err = Machine::from_elf_bytes(&elf, "x", config()).err().unwrap();
-    assert!(err.to_string().contains("outside EE RAM"), "{err}");
+    assert!(err.to_string().contains("lies outside the memory a program may be loaded into"), "{err}");
 }
 
 #[test]
