@@ -8,6 +8,14 @@
 //! rounding error of at most half a step (1/254 of the group's largest activation). Q4 takes the
 //! same path (4-bit weight codes × i8 activation codes); ternary and f32 use f32 activations.
 //!
+//! Speed without changing a bit: every f32 sum is still accumulated in index order into one f32
+//! (the arithmetic of a plain loop, so results equal the simple code's and other kernels that
+//! follow it, e.g. `llm-kernels-r5900`'s); the portable kernels run several rows (or several
+//! attention positions) side by side, each its own sequential chain, so the chains overlap in the
+//! CPU instead of each add waiting for the previous one. Weights are decoded four bytes at a time
+//! from `[u8; 4]` chunks (no per-byte bounds checks), Q8 group sums are integer dot products over
+//! activation codes widened to i16 once per product, which compilers vectorise.
+//!
 //! Exact arithmetic of the portable Q8 product, for kernels that want to be bit-identical:
 //! 1. per group `g` of the input (see [`quantize_activations`]): `max = max |x|` (f32 `max`),
 //!    `x_scale[g] = max / 127.0`, `inv = 127.0 / max` (0 when `max == 0`),
@@ -55,6 +63,15 @@ pub trait Kernels {
         a.iter().zip(b).map(|(x, y)| x * y).sum()
     }
 
+    /// Attention scores of one head: `scores[t] = dot(q, keys[t·stride ..][..q.len()]) · scale`
+    /// for every `t < scores.len()` (the keys of successive positions lie `stride` floats apart
+    /// in the KV cache). The default calls [`Kernels::dot`] per position.
+    fn attention_scores(&mut self, scores: &mut [f32], q: &[f32], keys: &[f32], stride: usize, scale: f32) {
+        for (t, score) in scores.iter_mut().enumerate() {
+            *score = self.dot(q, &keys[t * stride..][..q.len()]) * scale;
+        }
+    }
+
     /// SwiGLU's gate: `h[i] = silu(h[i]) · up[i]`, with `silu(g) = g / (1 + e^-g)`.
     fn silu_mul(&mut self, h: &mut [f32], up: &[f32]) {
         for (h, &up) in h.iter_mut().zip(up) {
@@ -80,18 +97,21 @@ pub trait Kernels {
 #[derive(Clone, Debug)]
 pub struct PortableKernels {
     activation_codes: Vec<i8>,
+    /// The same codes widened to i16 for the Q8 product's integer dot products.
+    wide_codes: Vec<i16>,
     activation_scales: Vec<f32>,
 }
 
 impl PortableKernels {
     /// Scratch sized for input vectors up to `max_cols` elements.
     pub fn new(max_cols: usize) -> Self {
-        Self { activation_codes: vec![0; max_cols], activation_scales: vec![0.0; max_cols] }
+        Self { activation_codes: vec![0; max_cols], wide_codes: vec![0; max_cols], activation_scales: vec![0.0; max_cols] }
     }
 
     fn ensure_capacity(&mut self, cols: usize) {
         if self.activation_codes.len() < cols {
             self.activation_codes.resize(cols, 0);
+            self.wide_codes.resize(cols, 0);
             self.activation_scales.resize(cols, 0.0);
         }
     }
@@ -109,12 +129,128 @@ pub fn quantize_activations(x: &[f32], group_size: usize, codes: &mut [i8], scal
     }
 }
 
+/// Rows (or attention positions) computed side by side: independent sequential sums, enough to
+/// keep a superscalar FPU busy while each sum waits on its own previous add.
+const INTERLEAVE: usize = 8;
+
+/// The stored f32 values of a row as 4-byte chunks, exactly `cols` of them.
+#[inline(always)]
+fn f32_chunks(row: &[u8], cols: usize) -> &[[u8; 4]] {
+    &row[..4 * cols].as_chunks::<4>().0[..cols]
+}
+
+/// `Σ_c w[c] · x[c]` accumulated in index order (`acc += w · x`, from 0.0).
+#[inline(always)]
+fn dot_stored(w: &[[u8; 4]], x: &[f32]) -> f32 {
+    let mut acc = 0.0f32;
+    for (bytes, &v) in w.iter().zip(x) {
+        acc += f32::from_le_bytes(*bytes) * v;
+    }
+    acc
+}
+
 fn matvec_f32(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
+    let cols = x.len();
+    let mut blocks = out.chunks_exact_mut(INTERLEAVE);
+    let mut r = 0;
+    for block in &mut blocks {
+        let rows: [&[[u8; 4]]; INTERLEAVE] = core::array::from_fn(|k| f32_chunks(w.row(r + k), cols));
+        let mut acc = [0.0f32; INTERLEAVE];
+        // Four columns of every row at a time (contiguous loads), then used column by column:
+        // each row's sum still takes its products in column order.
+        let (x_quads, x_rest) = x.as_chunks::<4>();
+        for (q, xs) in x_quads.iter().enumerate() {
+            let quad: [[f32; 4]; INTERLEAVE] =
+                core::array::from_fn(|k| core::array::from_fn(|j| f32::from_le_bytes(rows[k][4 * q + j])));
+            for j in 0..4 {
+                for k in 0..INTERLEAVE {
+                    acc[k] += quad[k][j] * xs[j];
+                }
+            }
+        }
+        let done = 4 * x_quads.len();
+        for (c, &v) in x_rest.iter().enumerate() {
+            for k in 0..INTERLEAVE {
+                acc[k] += f32::from_le_bytes(rows[k][done + c]) * v;
+            }
+        }
+        block.copy_from_slice(&acc);
+        r += INTERLEAVE;
+    }
+    for o in blocks.into_remainder() {
+        *o = dot_stored(f32_chunks(w.row(r), cols), x);
+        r += 1;
+    }
+}
+
+/// `Σ a[i] · b[i]` in index order from −0.0, as [`Kernels::dot`]'s default (`Iterator::sum`)
+/// computes it.
+#[inline(always)]
+fn dot_sequential(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = -0.0f32;
+    for (&x, &y) in a.iter().zip(b) {
+        acc += x * y;
+    }
+    acc
+}
+
+/// [`Kernels::attention_scores`] with [`INTERLEAVE`] positions side by side; each score is the
+/// sequential dot product, so the results are those of the default.
+fn attention_scores_interleaved(scores: &mut [f32], q: &[f32], keys: &[f32], stride: usize, scale: f32) {
+    let n = q.len();
+    let mut blocks = scores.chunks_exact_mut(INTERLEAVE);
+    let mut t = 0;
+    for block in &mut blocks {
+        let k: [&[f32]; INTERLEAVE] = core::array::from_fn(|j| &keys[(t + j) * stride..][..n]);
+        let mut acc = [-0.0f32; INTERLEAVE];
+        for (i, &qi) in q.iter().enumerate() {
+            for j in 0..INTERLEAVE {
+                acc[j] += qi * k[j][i];
+            }
+        }
+        for (score, acc) in block.iter_mut().zip(acc) {
+            *score = acc * scale;
+        }
+        t += INTERLEAVE;
+    }
+    for score in blocks.into_remainder() {
+        *score = dot_sequential(q, &keys[t * stride..][..n]) * scale;
+        t += 1;
+    }
+}
+
+/// Exact `Σ w_code · x_code` over one group: weight codes as stored bytes, activation codes
+/// widened to i16. Integer addition is associative, so the compiler may vectorise freely.
+#[inline(always)]
+fn group_sum_q8(weights: &[u8], activations: &[i16]) -> i32 {
+    let mut lanes = [0i32; 16];
+    let (w_blocks, w_rest) = weights.as_chunks::<16>();
+    let (x_blocks, x_rest) = activations.as_chunks::<16>();
+    for (w, x) in w_blocks.iter().zip(x_blocks) {
+        for l in 0..16 {
+            lanes[l] += w[l] as i8 as i32 * x[l] as i32;
+        }
+    }
+    let mut sum: i32 = lanes.iter().sum();
+    for (&w, &x) in w_rest.iter().zip(x_rest) {
+        sum += w as i8 as i32 * x as i32;
+    }
+    sum
+}
+
+/// Q8 weights × i8 activation codes (widened to i16): the portable Q8 product (module docs).
+fn matvec_q8(out: &mut [f32], w: &MatrixRef<'_>, codes: &[i16], x_scales: &[f32]) {
+    let group_size = w.group_size;
+    let groups = x_scales.len();
     for (r, o) in out.iter_mut().enumerate() {
         let row = w.row(r);
+        let (scale_bytes, weight_codes) = row.split_at(4 * groups);
+        let w_scales = &scale_bytes.as_chunks::<4>().0[..groups];
         let mut acc = 0.0f32;
-        for (c, &v) in x.iter().enumerate() {
-            acc += f32_at(row, 4 * c) * v;
+        for ((wq, xq), (w_scale, &x_scale)) in
+            weight_codes.chunks_exact(group_size).zip(codes.chunks_exact(group_size)).zip(w_scales.iter().zip(x_scales))
+        {
+            acc += group_sum_q8(wq, xq) as f32 * f32::from_le_bytes(*w_scale) * x_scale;
         }
         *o = acc;
     }
@@ -174,25 +310,25 @@ impl Kernels for PortableKernels {
             }
             Quant::Q8 => {
                 self.ensure_capacity(w.cols);
-                let group_size = w.group_size;
-                let groups = w.cols / group_size;
+                let groups = w.cols / w.group_size;
                 let codes = &mut self.activation_codes[..w.cols];
                 let scales = &mut self.activation_scales[..groups];
-                quantize_activations(x, group_size, codes, scales);
-                for (r, o) in out.iter_mut().enumerate() {
-                    let row = w.row(r);
-                    let (scale_bytes, weight_codes) = row.split_at(4 * groups);
-                    let mut acc = 0.0f32;
-                    for (g, (wq, (xq, &x_scale))) in
-                        weight_codes.chunks_exact(group_size).zip(codes.chunks_exact(group_size).zip(scales.iter())).enumerate()
-                    {
-                        let sum: i32 = wq.iter().zip(xq).map(|(&a, &b)| a as i8 as i32 * b as i32).sum();
-                        acc += sum as f32 * f32_at(scale_bytes, 4 * g) * x_scale;
-                    }
-                    *o = acc;
+                quantize_activations(x, w.group_size, codes, scales);
+                let wide = &mut self.wide_codes[..w.cols];
+                for (wide, &code) in wide.iter_mut().zip(codes.iter()) {
+                    *wide = code as i16;
                 }
+                matvec_q8(out, w, wide, scales);
             }
         }
+    }
+
+    fn dot(&mut self, a: &[f32], b: &[f32]) -> f32 {
+        dot_sequential(a, b)
+    }
+
+    fn attention_scores(&mut self, scores: &mut [f32], q: &[f32], keys: &[f32], stride: usize, scale: f32) {
+        attention_scores_interleaved(scores, q, keys, stride, scale);
     }
 }
 

@@ -106,7 +106,9 @@ pub fn first_non_finite(quant: Quant, cols: usize, group_size: usize, row_stride
 /// Reads the little-endian f32 at byte `at`.
 #[inline(always)]
 pub fn f32_at(bytes: &[u8], at: usize) -> f32 {
-    f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+    let mut value = [0; 4];
+    value.copy_from_slice(&bytes[at..at + 4]);
+    f32::from_le_bytes(value)
 }
 
 /// A borrowed, stored matrix: the view kernels compute with.
@@ -215,8 +217,8 @@ pub fn dequantize_row(quant: Quant, row: &[u8], group_size: usize, out: &mut [f3
     let cols = out.len();
     match quant {
         Quant::F32 | Quant::Raw => {
-            for (i, value) in out.iter_mut().enumerate() {
-                *value = f32_at(row, 4 * i);
+            for (value, bytes) in out.iter_mut().zip(&row[..4 * cols].as_chunks::<4>().0[..cols]) {
+                *value = f32::from_le_bytes(*bytes);
             }
         }
         Quant::Q8 => {

@@ -245,10 +245,8 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
                 let q = &st.q[head * head_size..(head + 1) * head_size];
                 let kv_offset = (head / kv_group) * head_size;
                 let att = &mut st.att[..=pos];
-                for (t, score) in att.iter_mut().enumerate() {
-                    let k = &st.key_cache[layer_cache + t * kv_dim + kv_offset..][..head_size];
-                    *score = self.kernels.dot(q, k) * scale;
-                }
+                let keys = &st.key_cache[layer_cache + kv_offset..layer_cache + pos * kv_dim + kv_offset + head_size];
+                self.kernels.attention_scores(att, q, keys, kv_dim, scale);
                 self.kernels.softmax(att);
                 let out = &mut st.xb[head * head_size..(head + 1) * head_size];
                 out.fill(0.0);
