@@ -1,9 +1,9 @@
 //! Interpreter throughput on a loop-heavy integer program assembled from words.
 //!
 //! Run with `cargo hrun --release -p r5900 --example bench`. Prints simulated instructions per
-//! second (host time) and the cycle estimate for the program.
+//! second (host time) and the cycle estimate for the program, under each cycle model.
 
-use r5900::{Cpu, Stop, TestBus};
+use r5900::{Cpu, Stop, TestBus, TimingModel};
 use std::time::Instant;
 
 const CODE: u32 = 0x0010_0000;
@@ -44,6 +44,12 @@ fn program(outer: u32) -> Vec<u32> {
 }
 
 fn main() {
+    for model in [TimingModel::Simple, TimingModel::Calibrated] {
+        run(model);
+    }
+}
+
+fn run(model: TimingModel) {
     let outer = 20_000;
     let mut bus = TestBus::new(CODE, 0x2_0000);
     bus.write_words(CODE, &program(outer));
@@ -51,6 +57,7 @@ fn main() {
     bus.write_words(DATA, &data);
 
     let mut cpu = Cpu::new(CODE);
+    cpu.set_timing(model);
     let start = Instant::now();
     let stop = cpu.run(&mut bus, u64::MAX);
     let elapsed = start.elapsed().as_secs_f64();
@@ -59,6 +66,7 @@ fn main() {
         std::process::exit(1);
     }
     let mips = cpu.instret as f64 / elapsed / 1e6;
+    println!("timing model: {model}");
     println!("instructions: {}", cpu.instret);
     println!("host time:    {elapsed:.3} s");
     println!("throughput:   {mips:.1} M instructions/s");

@@ -215,6 +215,8 @@ pub struct Cpu {
     /// Value of Count at cycle 0 (set by `mtc0 Count`).
     pub(crate) count_bias: u32,
     decode_cache: Box<[Instr]>,
+    /// The timing model's view of each decoded instruction (same slots as `decode_cache`).
+    usage_cache: Box<[crate::timing::Usage]>,
     watched_calls: Vec<u32>,
     call_counts: Vec<u64>,
 }
@@ -268,6 +270,7 @@ impl Cpu {
             count_bias: 0,
             // The all-zero word decodes to `nop`, so zeroed entries are valid cache contents.
             decode_cache: vec![Instr { op: Op::Nop, word: 0 }; DECODE_CACHE_ENTRIES].into_boxed_slice(),
+            usage_cache: vec![crate::timing::usage(Instr { op: Op::Nop, word: 0 }); DECODE_CACHE_ENTRIES].into_boxed_slice(),
             watched_calls: Vec::new(),
             call_counts: Vec::new(),
         };
@@ -391,6 +394,7 @@ impl Cpu {
     /// `FlushCache(2)` to mirror the I-cache invalidation.
     pub fn clear_decode_cache(&mut self) {
         self.decode_cache.fill(Instr { op: Op::Nop, word: 0 });
+        self.usage_cache.fill(crate::timing::usage(Instr { op: Op::Nop, word: 0 }));
         self.pipe.invalidate_icache();
     }
 
@@ -419,6 +423,7 @@ impl Cpu {
                 match decode(word) {
                     Ok(instr) => {
                         self.decode_cache[slot] = instr;
+                        self.usage_cache[slot] = crate::timing::usage(instr);
                         instr
                     }
                     Err(illegal) => break Stop::Illegal { pc, illegal },
@@ -444,7 +449,8 @@ impl Cpu {
                         let mem = self.cycles - before;
                         self.cycles = before;
                         let likely_skipped = self.pc != resume;
-                        self.schedule(instr, pc, mem, likely_skipped);
+                        let usage = self.usage_cache[slot];
+                        self.schedule(instr, &usage, pc, mem, likely_skipped);
                     }
                 }
                 Err(stop) => {
@@ -453,7 +459,8 @@ impl Cpu {
                             if calibrated {
                                 let mem = self.cycles - before;
                                 self.cycles = before;
-                                self.schedule(instr, pc, mem, false);
+                                let usage = self.usage_cache[slot];
+                                self.schedule(instr, &usage, pc, mem, false);
                                 if matches!(stop, Stop::Syscall { .. }) {
                                     // The kernel runs at a high level: its entry and exit
                                     // cost a fixed time, and the pipeline starts afresh.

@@ -279,23 +279,24 @@ enum Flow {
     Eret,
 }
 
+/// What an instruction reads, writes and occupies (computed once per decoded instruction).
 #[derive(Clone, Copy, Debug)]
-struct Usage {
+pub(crate) struct Usage {
     class: Class,
     gpr_src: [u8; 3],
     gpr_dst: u8,
-    gpr_latency: u64,
+    gpr_latency: u8,
     fpr_src: [u8; 2],
     fpr_dst: u8,
-    fpr_latency: u64,
+    fpr_latency: u8,
     /// HI/LO halves read (bit 0: pipeline 0, bit 1: pipeline 1) and written.
     hilo_src: u8,
     hilo_dst: u8,
-    hilo_latency: u64,
+    hilo_latency: u8,
     /// MAC units occupied (bit 0: MAC0, bit 1: MAC1) and for how long.
     mac: u8,
-    mac_repeat: u64,
-    fdiv_repeat: u64,
+    mac_repeat: u8,
+    fdiv_repeat: u8,
     acc_read_madda: bool,
     acc_read_fpr: bool,
     acc_write: bool,
@@ -313,13 +314,13 @@ impl Usage {
             class,
             gpr_src: [0; 3],
             gpr_dst: 0,
-            gpr_latency: ALU_LATENCY,
+            gpr_latency: ALU_LATENCY as u8,
             fpr_src: [NO_FPR; 2],
             fpr_dst: NO_FPR,
-            fpr_latency: FPU_LATENCY,
+            fpr_latency: FPU_LATENCY as u8,
             hilo_src: 0,
             hilo_dst: 0,
-            hilo_latency: ALU_LATENCY,
+            hilo_latency: ALU_LATENCY as u8,
             mac: 0,
             mac_repeat: 0,
             fdiv_repeat: 0,
@@ -336,7 +337,8 @@ impl Usage {
     }
 }
 
-fn usage(i: Instr) -> Usage {
+/// The [`Usage`] of `i`.
+pub(crate) fn usage(i: Instr) -> Usage {
     use Op::*;
     let (rs, rt, rd) = (i.rs() as u8, i.rt() as u8, i.rd() as u8);
     let (fs, ft, fd) = (i.fs() as u8, i.ft() as u8, i.fd() as u8);
@@ -347,14 +349,14 @@ fn usage(i: Instr) -> Usage {
             u = Usage::new(Class::LoadStore);
             u.gpr_src = [rs, 0, 0];
             u.gpr_dst = rt;
-            u.gpr_latency = LOAD_LATENCY;
+            u.gpr_latency = LOAD_LATENCY as u8;
             u.mem = Mem::Load;
         }
         Lwl | Lwr | Ldl | Ldr => {
             u = Usage::new(Class::LoadStore);
             u.gpr_src = [rs, rt, 0];
             u.gpr_dst = rt;
-            u.gpr_latency = LOAD_LATENCY;
+            u.gpr_latency = LOAD_LATENCY as u8;
             u.mem = Mem::Load;
         }
         Sb | Sh | Sw | Sd | Sq | Swl | Swr | Sdl | Sdr => {
@@ -433,14 +435,14 @@ fn usage(i: Instr) -> Usage {
             let half = if pipe1 { 2 } else { 1 };
             u.gpr_src = [rs, rt, 0];
             u.gpr_dst = rd;
-            u.gpr_latency = MULT_LATENCY;
+            u.gpr_latency = MULT_LATENCY as u8;
             if matches!(i.op, Madd | Maddu | Madd1 | Maddu1) {
                 u.hilo_src = half;
             }
             u.hilo_dst = half;
-            u.hilo_latency = MULT_LATENCY;
+            u.hilo_latency = MULT_LATENCY as u8;
             u.mac = half;
-            u.mac_repeat = MULT_REPEAT;
+            u.mac_repeat = MULT_REPEAT as u8;
         }
         Div | Divu | Div1 | Divu1 => {
             let pipe1 = matches!(i.op, Div1 | Divu1);
@@ -448,9 +450,9 @@ fn usage(i: Instr) -> Usage {
             let half = if pipe1 { 2 } else { 1 };
             u.gpr_src = [rs, rt, 0];
             u.hilo_dst = half;
-            u.hilo_latency = DIV_LATENCY;
+            u.hilo_latency = DIV_LATENCY as u8;
             u.mac = half;
-            u.mac_repeat = DIV_REPEAT;
+            u.mac_repeat = DIV_REPEAT as u8;
         }
         Mfhi | Mflo | Mfhi1 | Mflo1 => {
             let pipe1 = matches!(i.op, Mfhi1 | Mflo1);
@@ -481,22 +483,22 @@ fn usage(i: Instr) -> Usage {
             u = Usage::new(Class::Wide);
             u.gpr_src = [rs, rt, 0];
             u.gpr_dst = rd;
-            u.gpr_latency = MMI_MULT_LATENCY;
+            u.gpr_latency = MMI_MULT_LATENCY as u8;
             if matches!(i.op, Pmaddw | Pmsubw | Pmaddh | Pmsubh | Pmadduw) {
                 u.hilo_src = 3;
             }
             u.hilo_dst = 3;
-            u.hilo_latency = MMI_MULT_LATENCY;
+            u.hilo_latency = MMI_MULT_LATENCY as u8;
             u.mac = 3;
-            u.mac_repeat = MULT_REPEAT;
+            u.mac_repeat = MULT_REPEAT as u8;
         }
         Pdivw | Pdivuw | Pdivbw => {
             u = Usage::new(Class::Wide);
             u.gpr_src = [rs, rt, 0];
             u.hilo_dst = 3;
-            u.hilo_latency = DIV_LATENCY;
+            u.hilo_latency = DIV_LATENCY as u8;
             u.mac = 3;
-            u.mac_repeat = DIV_REPEAT;
+            u.mac_repeat = DIV_REPEAT as u8;
         }
         Pmfhi | Pmflo | PmfhlLw | PmfhlUw | PmfhlSlw | PmfhlLh | PmfhlSh => {
             u = Usage::new(Class::Wide);
@@ -512,7 +514,7 @@ fn usage(i: Instr) -> Usage {
         Mfc0 => {
             u = Usage::new(Class::Cop0);
             u.gpr_dst = rt;
-            u.gpr_latency = COP0_LATENCY;
+            u.gpr_latency = COP0_LATENCY as u8;
         }
         Mtc0 => {
             u = Usage::new(Class::Cop0);
@@ -526,21 +528,21 @@ fn usage(i: Instr) -> Usage {
                 u.fpr_src = [fs, NO_FPR];
             }
             u.gpr_dst = rt;
-            u.gpr_latency = COP1_MOVE_LATENCY;
+            u.gpr_latency = COP1_MOVE_LATENCY as u8;
         }
         Mtc1 | Ctc1 => {
             u = Usage::new(Class::Cop1Move);
             u.gpr_src = [rt, 0, 0];
             if i.op == Mtc1 {
                 u.fpr_dst = fs;
-                u.fpr_latency = COP1_MOVE_LATENCY;
+                u.fpr_latency = COP1_MOVE_LATENCY as u8;
             }
         }
         Lwc1 => {
             u = Usage::new(Class::Cop1Move);
             u.gpr_src = [rs, 0, 0];
             u.fpr_dst = ft;
-            u.fpr_latency = COP1_MOVE_LATENCY;
+            u.fpr_latency = COP1_MOVE_LATENCY as u8;
             u.mem = Mem::BlockingLoad;
         }
         Swc1 => {
@@ -586,8 +588,8 @@ fn usage(i: Instr) -> Usage {
                 SqrtS => (FPU_SQRT_LATENCY, FPU_DIV_REPEAT),
                 _ => (FPU_RSQRT_LATENCY, FPU_RSQRT_REPEAT),
             };
-            u.fpr_latency = latency;
-            u.fdiv_repeat = repeat;
+            u.fpr_latency = latency as u8;
+            u.fdiv_repeat = repeat as u8;
         }
         CFS | CEqS | CLtS | CLeS => {
             u = Usage::new(Class::Cop1Op);
@@ -910,11 +912,11 @@ impl Cpu {
     }
 
     /// Calibrated model: places the instruction `i` at `pc`, just executed, in the pipeline and
-    /// advances `cycles` to the first cycle a later instruction could issue in alone. `mem` is
+    /// advances `cycles` to the first cycle a later instruction could issue in alone. `u` is
+    /// [`usage`]`(i)`, cached with the decoded instruction. `mem` is
     /// what the access code charged (miss or uncached cycles); `likely_skipped` says a branch-
     /// likely was not taken (its delay slot was nullified).
-    pub(crate) fn schedule(&mut self, i: Instr, pc: u32, mem: u64, likely_skipped: bool) {
-        let u = usage(i);
+    pub(crate) fn schedule(&mut self, i: Instr, u: &Usage, pc: u32, mem: u64, likely_skipped: bool) {
         let p = &mut *self.pipe;
         if self.cycles != p.expected_cycles {
             p.open = None;
@@ -1027,7 +1029,7 @@ impl Cpu {
 
         // Results.
         if u.gpr_dst != 0 {
-            let mut at = issue + u.gpr_latency;
+            let mut at = issue + u.gpr_latency as u64;
             if u.mem == Mem::Load {
                 if missed || uncached_load {
                     at = issue + mem + LOAD_LATENCY;
@@ -1039,22 +1041,22 @@ impl Cpu {
             p.gpr_ready[u.gpr_dst as usize] = at;
         }
         if u.fpr_dst != NO_FPR {
-            p.fpr_ready[u.fpr_dst as usize] = issue + u.fpr_latency;
+            p.fpr_ready[u.fpr_dst as usize] = issue + u.fpr_latency as u64;
         }
         if u.hilo_dst & 1 != 0 {
-            p.hilo_ready[0] = issue + u.hilo_latency;
+            p.hilo_ready[0] = issue + u.hilo_latency as u64;
         }
         if u.hilo_dst & 2 != 0 {
-            p.hilo_ready[1] = issue + u.hilo_latency;
+            p.hilo_ready[1] = issue + u.hilo_latency as u64;
         }
         if u.mac & 1 != 0 {
-            p.mac_free[0] = issue + u.mac_repeat;
+            p.mac_free[0] = issue + u.mac_repeat as u64;
         }
         if u.mac & 2 != 0 {
-            p.mac_free[1] = issue + u.mac_repeat;
+            p.mac_free[1] = issue + u.mac_repeat as u64;
         }
         if u.fdiv_repeat != 0 {
-            p.fdiv_free = issue + u.fdiv_repeat;
+            p.fdiv_free = issue + u.fdiv_repeat as u64;
         }
         if u.acc_write {
             p.acc_ready_madda = issue + ACC_FORWARD_LATENCY;
