@@ -684,13 +684,14 @@ impl Card {
         Ok(loc)
     }
 
-    /// Creates an empty file (mode `0x8497`: a new file, closed) and returns its location.
+    /// Creates an empty file (mode `0x8417`, as MCMAN creates one; the "closed properly" bit `0x0080`
+    /// comes with [`Card::mark_closed`]) and returns its location.
     pub fn create_file(&mut self, path: &str) -> Result<EntryLoc> {
         let (dir, name) = self.parent_and_new_name(path)?;
         let now = self.clock;
         let entry = DirEntry {
             name: name.into(),
-            mode: mode::NEW_FILE | mode::CLOSED,
+            mode: mode::NEW_FILE,
             length: 0,
             created: now,
             modified: now,
