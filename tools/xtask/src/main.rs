@@ -17,6 +17,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+mod bad_disc;
 mod canary;
 mod new_project;
 mod package;
@@ -37,7 +38,7 @@ fn ee_test_variants(krate: &str) -> &'static [&'static str] {
 /// Host tools: never built for the EE.
 const HOST_ONLY_EXCLUDES: &[&str] = &[
     "--exclude", "r5900", "--exclude", "ps2-sim", "--exclude", "ps2-run", "--exclude", "ps2-iso", "--exclude", "ps2-gs",
-    "--exclude", "ps2-isacheck", "--exclude", "llm-tools", "--exclude", "xtask", "--exclude", "cargo-ps2",
+    "--exclude", "ps2-isacheck", "--exclude", "llm-tools", "--exclude", "xtask", "--exclude", "cargo-ps2", "--exclude", "ps2-mcfs",
 ];
 
 /// Examples run in step 5: name, simulator options (`PS2_SIM_ARGS`), and lines their output must contain.
@@ -134,6 +135,7 @@ fn test_all(root: &Path) -> Result<()> {
             }
         }
     }
+    memory_card_tests(root)?;
     let pad_runs = PAD_EXAMPLE_RUNS.iter().map(|(args, lines)| ("pad", "--pad-script examples/pad/demo.pad", *args, *lines));
     let runs = EXAMPLE_RUNS.iter().map(|(example, sim_args, lines)| (*example, *sim_args, &[][..], *lines));
     for (example, sim_args, guest_args, expected_lines) in runs.chain(pad_runs) {
@@ -175,6 +177,7 @@ fn test_all(root: &Path) -> Result<()> {
     if output.status.code() != Some(1) || !stdout.contains("NoDisc") {
         bail!("cdls without a disc should fail with NoDisc and exit code 1 ({})", output.status);
     }
+    bad_disc::check(root)?; // and on a disc whose directories form a cycle: the reader's error, exit code 1
 
     // The flagship end to end: the EE's story must equal the host engine's (portable kernels: exactly; the demo's
     // default R5900 FPU kernels: token ids equal until a near-tie of the host's logits, see e2e.sh), in RAM,
@@ -203,6 +206,35 @@ fn test_all(root: &Path) -> Result<()> {
         screen::expect_text(&out.join("ee.png"), &["It is a truth universally acknowledged", word.trim()])?;
     }
     println!("xtask: all steps passed");
+    Ok(())
+}
+
+/// ps2-mc's EE tests, each on a fresh card image: `ee_mc` on a card the simulator creates formatted, then
+/// `ee_mc_cards` once per scenario with the simulator told to have no card, a nearly full one, or to pull the
+/// card out during the fifth write (the guest argument names the scenario).
+fn memory_card_tests(root: &Path) -> Result<()> {
+    let dir = root.join("target/ee-mc");
+    std::fs::create_dir_all(&dir)?;
+    let runs: [(&str, &str, &str); 4] = [
+        ("ee_mc", "", ""),
+        ("ee_mc_cards", "absent", "--memcard0 none"),
+        ("ee_mc_cards", "full", "--memcard0-free-clusters 12"),
+        ("ee_mc_cards", "pulled", "--memcard0-pull-after-writes 4"),
+    ];
+    for (test, scenario, sim_args) in runs {
+        let card = dir.join(format!("{test}-{}.ps2", if scenario.is_empty() { "card" } else { scenario }));
+        let _ = std::fs::remove_file(&card);
+        let mut sim_args = sim_args.to_string();
+        if !sim_args.contains("--memcard0 ") {
+            sim_args = format!("--memcard0 {} {sim_args}", card.display());
+        }
+        let mut command = cargo();
+        command.args(["test", "-p", "ps2-mc", "--test", test, "--"]).env("PS2_SIM_ARGS", &sim_args);
+        if !scenario.is_empty() {
+            command.arg(scenario);
+        }
+        run(&format!("EE tests of ps2-mc in the simulator: {test} {scenario} ({sim_args})"), &mut command)?;
+    }
     Ok(())
 }
 
@@ -236,7 +268,7 @@ fn build_and_check_ee(root: &Path) -> Result<Vec<PathBuf>> {
         )?;
         let tests = cargo()
             .args(["test", "--no-run", "--profile", profile, "--message-format=short"])
-            .args(EE_TEST_CRATES.iter().flat_map(|c| ["-p", c]))
+            .args(EE_TEST_CRATES.iter().chain(&["ps2-mc"]).flat_map(|c| ["-p", c]))
             .args(["--test", "ee_*"])
             .output()?;
         if !tests.status.success() {

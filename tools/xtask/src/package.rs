@@ -27,14 +27,14 @@ use crate::{cargo, run};
 
 /// The crates that must package and build from their packages.
 const PUBLISHED: &[&str] =
-    &["ps2-sys", "ps2-alloc", "ps2-iop", "ps2-cdvd", "ps2-pad", "ps2-fileio", "ps2-gs-text", "llm-engine", "llm-kernels-r5900"];
+    &["ps2-sys", "ps2-alloc", "ps2-iop", "ps2-cdvd", "ps2-pad", "ps2-fileio", "ps2-mc", "ps2-gs-text", "llm-engine", "llm-kernels-r5900"];
 
 /// Packaged along because a crate above depends on it (ps2-gs-text's host tests draw through the software GS);
 /// its own package is not checked here.
 const ALSO_PACKAGED: &[&str] = &["ps2-gs"];
 
 /// Crates whose EE test binaries must build from their packages (ps2-sys: see the module documentation).
-const EE_TESTS: &[&str] = &["ps2-iop", "ps2-cdvd", "ps2-fileio", "ps2-gs-text", "llm-kernels-r5900"];
+const EE_TESTS: &[&str] = &["ps2-iop", "ps2-cdvd", "ps2-fileio", "ps2-mc", "ps2-gs-text", "llm-kernels-r5900"];
 
 /// Runs both steps.
 pub fn check(root: &Path) -> Result<()> {
