@@ -6,12 +6,13 @@ use core::time::Duration;
 
 use ps2_pad::Buttons;
 use ps2_sys::clock::{self, Instant};
+use ps2_sys::time::FramePacer;
 
 use crate::config::Config;
 use crate::controls::Controls;
 use crate::say;
 
-/// One NTSC frame: how often the pad is looked at.
+/// One NTSC frame: how often the pad is looked at when the vertical blank cannot be waited for.
 const FRAME: Duration = Duration::from_micros(16_683);
 /// Without input, the first story starts after this long.
 const AUTO_START: Duration = Duration::from_secs(5);
@@ -60,6 +61,9 @@ impl<'c> Menu<'c> {
         say!("UP/DOWN prompt, L1/R1 temperature, X tell, O stop, START quit");
         self.show();
         let mut idle_since = Instant::now();
+        // The pad is read once per frame; between frames the EE sleeps in the kernel until the vertical blank.
+        let mut pacer = FramePacer::new(1);
+        let mut pacing = true;
         loop {
             let pressed = controls.pressed();
             if !pressed.is_empty() {
@@ -96,7 +100,13 @@ impl<'c> Menu<'c> {
                 say!("no input for {} s: goodbye", IDLE_EXIT.as_secs());
                 return Choice::Quit;
             }
-            clock::spin_for(FRAME);
+            if pacing && let Err(e) = pacer.wait() {
+                ps2_sys::println!("menu: {e}; pacing frames by the clock instead");
+                pacing = false;
+            }
+            if !pacing {
+                clock::spin_for(FRAME);
+            }
         }
     }
 }
