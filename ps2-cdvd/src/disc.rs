@@ -9,10 +9,8 @@
 //! file.read_exact(&mut header)?;
 //! ```
 
-use core::fmt;
-
 use crate::drive::{Cdvd, Error, SectorBuffer};
-use crate::iso9660::{self, DirEntry, SECTOR_SIZE, SectorRead, Volume};
+use crate::iso9660::{self, ComponentName, DirEntry, SECTOR_SIZE, SectorRead, Volume};
 use crate::stream::Stream;
 
 /// The drive as a sector source for the ISO9660 reader (reads through an aligned bounce buffer, because the
@@ -46,8 +44,15 @@ impl SectorRead for CdvdSectors {
     }
 }
 
-/// A file-system error on the disc: ISO9660 problems or drive errors, naming what was not found.
+/// The error of everything [`Disc`] does: ISO9660 problems (naming what was not found or is corrupt) and the
+/// drive's errors ([`iso9660::Error::Io`]). A drive [`Error`] converts into it with `?`.
 pub type DiscError = iso9660::Error<Error>;
+
+impl From<Error> for DiscError {
+    fn from(error: Error) -> DiscError {
+        iso9660::Error::Io(error)
+    }
+}
 
 /// The disc: an ISO9660 volume on the drive.
 pub struct Disc {
@@ -57,7 +62,7 @@ pub struct Disc {
 impl Disc {
     /// Initialises the drive ([`Cdvd::init`]) and opens the volume.
     pub fn open() -> Result<Disc, DiscError> {
-        let cdvd = Cdvd::init().map_err(iso9660::Error::Io)?;
+        let cdvd = Cdvd::init()?;
         Disc::from_cdvd(cdvd)
     }
 
@@ -85,16 +90,23 @@ impl Disc {
     pub fn open_file(&mut self, path: &str) -> Result<File<'_>, DiscError> {
         let entry = self.find(path)?;
         if entry.is_dir {
-            return Err(iso9660::Error::Corrupt { what: "the path names a directory, not a file", lsn: entry.lsn });
+            return Err(iso9660::Error::NotAFile { component: last_component(path) });
         }
         Ok(File { disc: self, entry, position: 0 })
     }
 
     /// Streams a whole file in chunks of `chunk_sectors` sectors, reading the next chunk while the caller
-    /// works on the current one.
-    pub fn stream(&mut self, entry: &DirEntry, chunk_sectors: usize) -> Result<Stream<'_>, Error> {
-        Stream::new(self.cdvd(), entry.lsn, u64::from(entry.size), chunk_sectors)
+    /// works on the current one. The stream's chunks come with the drive's [`Error`], which `?` turns into a
+    /// [`DiscError`].
+    pub fn stream(&mut self, entry: &DirEntry, chunk_sectors: usize) -> Result<Stream<'_>, DiscError> {
+        Ok(Stream::new(self.cdvd(), entry.lsn, u64::from(entry.size), chunk_sectors)?)
     }
+}
+
+/// The last non-empty component of a path (`\DIR\SUB\` gives `SUB`), or the whole path when it has none.
+fn last_component(path: &str) -> ComponentName {
+    let name = path.rsplit(['/', '\\']).find(|c| !c.is_empty()).unwrap_or(path);
+    ComponentName::from_bytes(name.as_bytes())
 }
 
 /// An open file: `embedded-io` [`Read`](embedded_io::Read) and [`Seek`](embedded_io::Seek).
@@ -121,20 +133,6 @@ impl File<'_> {
     }
 }
 
-impl<E: fmt::Debug> embedded_io::Error for iso9660::Error<E> {
-    fn kind(&self) -> embedded_io::ErrorKind {
-        match self {
-            iso9660::Error::NotFound { .. } => embedded_io::ErrorKind::NotFound,
-            iso9660::Error::NotADirectory { .. } => embedded_io::ErrorKind::InvalidInput,
-            iso9660::Error::Corrupt { .. }
-            | iso9660::Error::DirectoryCycle { .. }
-            | iso9660::Error::TooDeep { .. }
-            | iso9660::Error::TooLarge { .. } => embedded_io::ErrorKind::InvalidData,
-            iso9660::Error::Io(_) => embedded_io::ErrorKind::Other,
-        }
-    }
-}
-
 impl embedded_io::ErrorType for File<'_> {
     type Error = DiscError;
 }
@@ -149,17 +147,15 @@ impl embedded_io::Read for File<'_> {
 
 impl embedded_io::Seek for File<'_> {
     fn seek(&mut self, pos: embedded_io::SeekFrom) -> Result<u64, DiscError> {
-        let target = match pos {
-            embedded_io::SeekFrom::Start(offset) => Some(offset),
-            embedded_io::SeekFrom::End(delta) => self.len().checked_add_signed(delta),
-            embedded_io::SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
-        };
-        match target {
-            Some(position) => {
-                self.position = position;
-                Ok(position)
+        let (from, offset) = match pos {
+            embedded_io::SeekFrom::Start(offset) => {
+                self.position = offset;
+                return Ok(offset);
             }
-            None => Err(iso9660::Error::Corrupt { what: "seek before the start of the file", lsn: self.entry.lsn }),
-        }
+            embedded_io::SeekFrom::End(offset) => (self.len(), offset),
+            embedded_io::SeekFrom::Current(offset) => (self.position, offset),
+        };
+        self.position = from.checked_add_signed(offset).ok_or(iso9660::Error::SeekBeforeStart { from, offset })?;
+        Ok(self.position)
     }
 }

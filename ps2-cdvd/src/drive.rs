@@ -15,8 +15,10 @@
 
 extern crate alloc;
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
+use core::mem::ManuallyDrop;
 use core::time::Duration;
 
 use ps2_iop::rpc::Client;
@@ -85,13 +87,71 @@ impl fmt::Display for DriveError {
     }
 }
 
-/// What went wrong with the disc.
+impl core::error::Error for DriveError {}
+
+/// What the drive is doing (`sceCdStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DriveStatus {
+    /// The spindle is stopped (`SCECdStatStop`, 0x00).
+    Stopped,
+    /// The tray is open (`SCECdStatShellOpen`, 0x01).
+    TrayOpen,
+    /// The disc is spinning, nothing is being read (`SCECdStatSpin`, 0x02).
+    Spinning,
+    /// A read is in progress (`SCECdStatRead`, 0x06).
+    Reading,
+    /// Paused: spinning, the head kept in place (`SCECdStatPause`, 0x0A).
+    Paused,
+    /// The head is seeking (`SCECdStatSeek`, 0x12).
+    Seeking,
+    /// The drive is in an error state (`SCECdStatEmg`, 0x20).
+    Error,
+    /// Any other status byte, as the drive reported it.
+    Other(u32),
+}
+
+impl DriveStatus {
+    /// From the drive's status byte.
+    pub fn from_code(code: u32) -> DriveStatus {
+        match code {
+            0x00 => DriveStatus::Stopped,
+            0x01 => DriveStatus::TrayOpen,
+            0x02 => DriveStatus::Spinning,
+            0x06 => DriveStatus::Reading,
+            0x0A => DriveStatus::Paused,
+            0x12 => DriveStatus::Seeking,
+            0x20 => DriveStatus::Error,
+            other => DriveStatus::Other(other),
+        }
+    }
+}
+
+/// What went wrong with the drive or a request to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
     /// Talking to the IOP failed.
     Iop(ps2_iop::Error),
     /// No disc is in the drive, or it never became ready.
     NoDisc,
+    /// A command was given while this `Cdvd`'s read is still in flight: finish the read first (one read at a
+    /// time per drive, as CDVDFSV serves them).
+    ReadInFlight,
+    /// A read was to be finished, but none was started (or it was already finished).
+    NoReadInFlight,
+    /// A read destination is not aligned as the IOP's DMA needs.
+    Misaligned {
+        /// The destination's address.
+        address: usize,
+        /// The alignment needed, in bytes.
+        alignment: usize,
+    },
+    /// A path for the ROM's file search is longer than it accepts.
+    PathTooLong {
+        /// The path's length in bytes.
+        len: usize,
+        /// The longest accepted, in bytes.
+        max: usize,
+    },
     /// A read failed after [`READ_RETRIES`] retries.
     Read {
         /// First sector of the read.
@@ -123,6 +183,12 @@ impl fmt::Display for Error {
         match self {
             Error::Iop(e) => write!(f, "IOP: {e}"),
             Error::NoDisc => write!(f, "no disc in the drive"),
+            Error::ReadInFlight => write!(f, "a read is in flight: finish it before the next command"),
+            Error::NoReadInFlight => write!(f, "no read is in flight to finish"),
+            Error::Misaligned { address, alignment } => {
+                write!(f, "read destination {address:#010x} is not {alignment}-byte aligned")
+            }
+            Error::PathTooLong { len, max } => write!(f, "disc path of {len} bytes is longer than the {max} bytes allowed"),
             Error::Read { lsn, sectors, error } => {
                 write!(f, "reading {sectors} sector(s) at LSN {lsn} failed after {READ_RETRIES} retries: {error}")
             }
@@ -135,6 +201,20 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl embedded_io::Error for Error {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        use embedded_io::ErrorKind;
+        match self {
+            Error::NoDisc => ErrorKind::NotConnected,
+            Error::ReadInFlight | Error::NoReadInFlight | Error::Misaligned { .. } | Error::PathTooLong { .. } => {
+                ErrorKind::InvalidInput
+            }
+            Error::BufferTooSmall { .. } => ErrorKind::InvalidInput,
+            Error::Iop(_) | Error::Read { .. } | Error::Drive(_) => ErrorKind::Other,
+        }
+    }
+}
 
 /// What is in the drive (`sceCdGetDiskType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,10 +301,10 @@ impl Drop for ReadInFlight {
     }
 }
 
-/// The IOP writes a read's progress here (`curReadPos`); unused but must be valid, 64-byte aligned memory.
+/// The IOP writes a read's unaligned fragments and progress (`curReadPos`) here; unused (reads go to 64-byte
+/// aligned memory) but it must be valid, 64-byte aligned memory for as long as a read is in flight.
 #[repr(C, align(64))]
 struct ReadScratch([u8; 256]);
-static mut READ_SCRATCH: ReadScratch = ReadScratch([0; 256]);
 
 /// A connection to the IOP's CD/DVD servers.
 pub struct Cdvd {
@@ -238,6 +318,17 @@ pub struct Cdvd {
     read_into: Option<ReadTarget>,
     /// `sceCdRMode` packed: trycount, spindle control, data pattern.
     read_mode: u32,
+    /// This connection's [`ReadScratch`]; leaked rather than freed if the `Cdvd` is dropped during a read.
+    scratch: ManuallyDrop<Box<ReadScratch>>,
+}
+
+impl Drop for Cdvd {
+    fn drop(&mut self) {
+        if !self.read_in_flight {
+            // SAFETY: dropped once, here; no read can write the scratch any more.
+            unsafe { ManuallyDrop::drop(&mut self.scratch) };
+        }
+    }
 }
 
 /// Where a read into caller-owned memory goes, kept to finish (and retry) it.
@@ -267,6 +358,7 @@ impl Cdvd {
             read_into: None,
             // trycount 0 (the drive's default), SCECdSpinNom, 2048-byte sectors.
             read_mode: 1 << 8,
+            scratch: ManuallyDrop::new(Box::new(ReadScratch([0; 256]))),
         };
         let start = ps2_sys::clock::Instant::now();
         while !cdvd.is_ready()? {
@@ -311,9 +403,9 @@ impl Cdvd {
         Ok((code != 0).then_some(DriveError(code)))
     }
 
-    /// The drive's status byte (`sceCdStatus`: 0 stopped, 2 spinning, 6 reading, 0x0A paused, ...).
-    pub fn status(&mut self) -> Result<u32, Error> {
-        self.s_command(scmd::STATUS, &[])
+    /// What the drive is doing (`sceCdStatus`).
+    pub fn status(&mut self) -> Result<DriveStatus, Error> {
+        self.s_command(scmd::STATUS, &[]).map(DriveStatus::from_code)
     }
 
     /// Aborts the current N-command (`sceCdBreak`).
@@ -329,7 +421,7 @@ impl Cdvd {
 
     fn n_command(&mut self, command: u32, send: &[u8]) -> Result<(), Error> {
         if self.read_in_flight {
-            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("a read is in flight: finish it first")));
+            return Err(Error::ReadInFlight);
         }
         let mut reply = [0u8; 4];
         self.n_commands.call(command, send, &mut reply)?;
@@ -367,7 +459,7 @@ impl Cdvd {
         buffer: SectorBuffer,
     ) -> Result<ReadInFlight, (Error, SectorBuffer)> {
         if self.read_in_flight {
-            return Err((Error::Iop(ps2_iop::Error::InvalidArgument("only one read may be in flight")), buffer));
+            return Err((Error::ReadInFlight, buffer));
         }
         if sectors as usize > buffer.sectors() {
             let error =
@@ -385,7 +477,7 @@ impl Cdvd {
     fn issue_read(&mut self, lsn: u32, sectors: u32, target: *const u8) -> Result<(), Error> {
         // The DMA writes RAM: no dirty line may later be written back over it, and no stale line read.
         ps2_sys::cache::writeback_invalidate_range(target, sectors as usize * SECTOR_SIZE);
-        let scratch = core::ptr::addr_of!(READ_SCRATCH) as *const u8;
+        let scratch = self.scratch.0.as_ptr();
         let request = read_request(
             lsn,
             sectors,
@@ -431,10 +523,10 @@ impl Cdvd {
     /// inside `finish_read_into` writes it again. Dropping the `Cdvd` first does not end the DMA.
     pub unsafe fn start_read_into(&mut self, lsn: u32, sectors: u32, dest: *mut u8) -> Result<(), Error> {
         if self.read_in_flight {
-            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("only one read may be in flight")));
+            return Err(Error::ReadInFlight);
         }
         if !(dest as usize).is_multiple_of(64) {
-            return Err(Error::Iop(ps2_iop::Error::InvalidArgument("read destination not 64-byte aligned")));
+            return Err(Error::Misaligned { address: dest as usize, alignment: 64 });
         }
         self.issue_read(lsn, sectors, dest)?;
         self.read_into = Some(ReadTarget { lsn, sectors, address: dest as usize });
@@ -450,13 +542,12 @@ impl Cdvd {
     /// [`READ_RETRIES`] times before it is reported. Afterwards the destination holds the sectors and belongs
     /// to the caller again. Fails at once when no such read is in flight.
     pub fn finish_read_into(&mut self) -> Result<(), Error> {
-        let target = self.read_into.take().ok_or(Error::Iop(ps2_iop::Error::InvalidArgument("no read in flight")))?;
+        let target = self.read_into.take().ok_or(Error::NoReadInFlight)?;
         let dest = target.address as *const u8;
         let mut result = self.complete_read(target.lsn, target.sectors, dest);
-        for _ in 0..READ_RETRIES {
-            if !matches!(result, Err(Error::Read { .. })) {
-                break;
-            }
+        for attempt in 1..=READ_RETRIES {
+            let Err(Error::Read { error, .. }) = result else { break };
+            log_retry(target.lsn, target.sectors, error, attempt);
             self.issue_read(target.lsn, target.sectors, dest)?;
             result = self.complete_read(target.lsn, target.sectors, dest);
         }
@@ -493,7 +584,10 @@ impl Cdvd {
     pub fn read_sectors(&mut self, lsn: u32, sectors: u32, buffer: &mut SectorBuffer) -> Result<(), Error> {
         let mut owned = core::mem::replace(buffer, SectorBuffer { lines: Vec::new() });
         let mut last = Error::NoDisc;
-        for _ in 0..=READ_RETRIES {
+        for attempt in 0..=READ_RETRIES {
+            if let Error::Read { error, .. } = last {
+                log_retry(lsn, sectors, error, attempt);
+            }
             let read = match self.start_read_sectors(lsn, sectors, owned) {
                 Ok(read) => read,
                 Err((error, back)) => {
@@ -524,7 +618,7 @@ impl Cdvd {
     /// [`crate::Disc`], which walks directories fully; this one has the ROM's limits.
     pub fn search_file(&mut self, path: &str) -> Result<Option<(u32, u32)>, Error> {
         if path.len() >= 256 {
-            return Err(Error::Iop(ps2_iop::Error::TooLarge { what: "disc path", size: path.len(), max: 255 }));
+            return Err(Error::PathTooLong { len: path.len(), max: 255 });
         }
         if self.search.is_none() {
             self.search = Some(Client::bind(sid::SEARCH)?);
@@ -546,6 +640,11 @@ impl Cdvd {
         let file: [u8; 8] = unsafe { core::ptr::read_volatile(request.0.as_ptr().cast()) };
         Ok(Some((u32::from_le_bytes(file[0..4].try_into().unwrap()), u32::from_le_bytes(file[4..8].try_into().unwrap()))))
     }
+}
+
+/// Says that a failed read is being tried again (the drive's error is only reported once the retries are spent).
+fn log_retry(lsn: u32, sectors: u32, error: DriveError, attempt: u32) {
+    log::warn!("CDVD: reading {sectors} sector(s) at LSN {lsn} failed ({error}); retry {attempt} of {READ_RETRIES}");
 }
 
 /// Whether a finished READ worked: only the drive's error code (`sceCdGetError` after `sceCdSync`) decides.
@@ -604,5 +703,29 @@ mod tests {
     fn errors_say_what_and_where() {
         let e = Error::Read { lsn: 1234, sectors: 8, error: DriveError(0x30) };
         assert_eq!(e.to_string(), "reading 8 sector(s) at LSN 1234 failed after 3 retries: read error (code 0x30)");
+        let e = Error::Misaligned { address: 0x0012_3410, alignment: 64 };
+        assert_eq!(e.to_string(), "read destination 0x00123410 is not 64-byte aligned");
+    }
+
+    #[test]
+    fn state_misuse_is_invalid_input_not_an_iop_failure() {
+        use embedded_io::{Error as _, ErrorKind};
+        assert_eq!(Error::ReadInFlight.kind(), ErrorKind::InvalidInput);
+        assert_eq!(Error::NoReadInFlight.kind(), ErrorKind::InvalidInput);
+        assert_eq!(Error::Misaligned { address: 4, alignment: 64 }.kind(), ErrorKind::InvalidInput);
+        assert_eq!(Error::NoDisc.kind(), ErrorKind::NotConnected);
+        assert_eq!(Error::Read { lsn: 0, sectors: 1, error: DriveError(0x30) }.kind(), ErrorKind::Other);
+    }
+
+    #[test]
+    fn drive_status_names_the_documented_codes() {
+        assert_eq!(DriveStatus::from_code(0x00), DriveStatus::Stopped);
+        assert_eq!(DriveStatus::from_code(0x01), DriveStatus::TrayOpen);
+        assert_eq!(DriveStatus::from_code(0x02), DriveStatus::Spinning);
+        assert_eq!(DriveStatus::from_code(0x06), DriveStatus::Reading);
+        assert_eq!(DriveStatus::from_code(0x0A), DriveStatus::Paused);
+        assert_eq!(DriveStatus::from_code(0x12), DriveStatus::Seeking);
+        assert_eq!(DriveStatus::from_code(0x20), DriveStatus::Error);
+        assert_eq!(DriveStatus::from_code(0x07), DriveStatus::Other(0x07));
     }
 }

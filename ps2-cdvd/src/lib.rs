@@ -31,5 +31,5 @@ pub mod iso9660;
 mod stream;
 
 pub use disc::{CdvdSectors, Disc, DiscError, File};
-pub use drive::{Cdvd, DiscType, DriveError, Error, READ_RETRIES, READY_TIMEOUT, ReadInFlight, SectorBuffer, read_request};
+pub use drive::{Cdvd, DiscType, DriveError, DriveStatus, Error, READ_RETRIES, READY_TIMEOUT, ReadInFlight, SectorBuffer, read_request};
 pub use stream::Stream;

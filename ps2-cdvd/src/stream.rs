@@ -82,7 +82,8 @@ impl<'c> Stream<'c> {
         let bytes = self.in_flight_bytes;
         let buffer = match self.cdvd.finish_read(read) {
             Ok(buffer) => buffer,
-            Err((Error::Read { .. }, mut buffer)) => {
+            Err((Error::Read { error, .. }, mut buffer)) => {
+                log::warn!("CDVD stream: chunk at LSN {lsn_of_chunk} failed ({error}); reading it again without read-ahead");
                 if let Err(e) = self.cdvd.read_sectors(lsn_of_chunk, bytes.div_ceil(SECTOR_SIZE) as u32, &mut buffer) {
                     self.unrequested = 0;
                     return Some(Err(e));

@@ -36,6 +36,7 @@ mod ee {
         rom_search_has_the_roms_limits,
         reads_into_caller_memory_land_in_place,
         reads_into_caller_memory_check_their_arguments,
+        misuse_is_reported_as_what_it_is,
     );
 
     fn check_pattern(data: &[u8], offset: usize) {
@@ -63,9 +64,11 @@ mod ee {
         let entry = disc.find("\\DATA\\PATTERN.BIN;1").unwrap();
         let cd = disc.cdvd();
         let read = cd.start_read(entry.lsn, SectorBuffer::new(32)).map_err(|(e, _)| e).unwrap();
+        // Other drive commands wait too: the read owns the drive until it is finished.
+        assert_eq!(cd.seek(16), Err(Error::ReadInFlight));
         // Only one read may be in flight; a refused request hands its buffer back.
         match cd.start_read(0, SectorBuffer::new(3)) {
-            Err((Error::Iop(_), back)) => assert_eq!(back.sectors(), 3),
+            Err((Error::ReadInFlight, back)) => assert_eq!(back.sectors(), 3),
             other => panic!("a second read was not refused: {:?}", other.err().map(|(e, _)| e)),
         }
         let mut spins = 0u32;
@@ -167,10 +170,12 @@ mod ee {
     fn reads_into_caller_memory_check_their_arguments() {
         let mut cd = Cdvd::init().unwrap();
         let mut memory = alloc::boxed::Box::new(Aligned([0; 8 * 2048 + 64]));
-        assert!(cd.finish_read_into().is_err(), "nothing in flight");
+        assert_eq!(cd.finish_read_into(), Err(Error::NoReadInFlight), "nothing in flight");
         // SAFETY: refused before any DMA is set up.
-        let misaligned = unsafe { cd.start_read_into(16, 1, memory.0.as_mut_ptr().add(4)) };
-        assert!(misaligned.is_err());
+        let address = unsafe { memory.0.as_mut_ptr().add(4) };
+        // SAFETY: as above.
+        let misaligned = unsafe { cd.start_read_into(16, 1, address) };
+        assert_eq!(misaligned, Err(Error::Misaligned { address: address as usize, alignment: 64 }));
         // SAFETY: one sector fits; the failed read is finished before the memory is dropped.
         unsafe { cd.start_read_into(2_000_000, 1, memory.0.as_mut_ptr()) }.unwrap();
         match cd.finish_read_into() {
@@ -181,6 +186,32 @@ mod ee {
         unsafe { cd.start_read_into(16, 1, memory.0.as_mut_ptr()) }.unwrap();
         cd.finish_read_into().unwrap();
         assert_eq!(&memory.0[1..6], b"CD001");
+    }
+
+    /// A directory opened as a file, a seek before the start, and the drive's status: named errors with the
+    /// matching `embedded-io` kinds, not "corrupt disc".
+    fn misuse_is_reported_as_what_it_is() {
+        use embedded_io::{Error as _, ErrorKind};
+        let mut disc = Disc::open().unwrap();
+        match disc.open_file("\\MANY\\") {
+            Err(error @ iso9660::Error::NotAFile { component }) => {
+                assert_eq!(component.as_bytes(), b"MANY");
+                assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            }
+            other => panic!("expected NotAFile, got {:?}", other.map(|f| f.entry().lsn)),
+        }
+        let mut file = disc.open_file("HELLO.TXT").unwrap();
+        file.seek(SeekFrom::Start(5)).unwrap();
+        match file.seek(SeekFrom::Current(-6)) {
+            Err(error @ iso9660::Error::SeekBeforeStart { from: 5, offset: -6 }) => {
+                assert_eq!(error.kind(), ErrorKind::InvalidInput)
+            }
+            other => panic!("expected SeekBeforeStart, got {other:?}"),
+        }
+        assert_eq!(file.seek(SeekFrom::Current(0)).unwrap(), 5, "a refused seek leaves the position");
+        assert!(matches!(file.seek(SeekFrom::End(-22)), Err(iso9660::Error::SeekBeforeStart { from: 21, offset: -22 })));
+        let status = disc.cdvd().status().unwrap();
+        assert!(!matches!(status, ps2_cdvd::DriveStatus::Other(_) | ps2_cdvd::DriveStatus::Error), "{status:?}");
     }
 
     fn rom_search_finds_root_files() {

@@ -126,6 +126,7 @@ fn check_error(error: &Error<OutOfImage>) -> &'static str {
         ),
         Error::TooDeep { limit, .. } => ("too deep", message.contains(&format!("deeper than {limit} levels"))),
         Error::TooLarge { what, limit, .. } => ("too large", message.contains(what) && message.contains(&format!("more than {limit}"))),
+        Error::NotAFile { .. } | Error::SeekBeforeStart { .. } => panic!("only a Disc's files report {error:?}"),
     };
     assert!(names_it, "the message does not say what is wrong: {message:?} ({error:?})");
     kind

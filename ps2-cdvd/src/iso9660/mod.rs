@@ -118,6 +118,13 @@ impl fmt::Display for OutOfImage {
 
 impl core::error::Error for OutOfImage {}
 
+impl embedded_io::Error for OutOfImage {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        // A structure of the image points beyond its end.
+        embedded_io::ErrorKind::InvalidData
+    }
+}
+
 /// An image held in memory (the whole disc as bytes). A trailing partial sector reads as if
 /// padded with zeros.
 impl SectorRead for &[u8] {
@@ -176,6 +183,18 @@ pub enum Error<E> {
         /// The file that was used as a directory.
         component: ComponentName,
     },
+    /// The path names a directory where a file was expected.
+    NotAFile {
+        /// The directory's name, as given in the path.
+        component: ComponentName,
+    },
+    /// A seek would move before the start of a file.
+    SeekBeforeStart {
+        /// Where the seek was relative to (the current position, or the file's size).
+        from: u64,
+        /// The (negative) offset asked for.
+        offset: i64,
+    },
     /// The disc's structures are invalid.
     Corrupt {
         /// What is wrong.
@@ -218,6 +237,10 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Io(error) => write!(f, "disc read failed: {error}"),
             Error::NotFound { component } => write!(f, "no file or directory named {component}"),
             Error::NotADirectory { component } => write!(f, "{component} is a file, not a directory"),
+            Error::NotAFile { component } => write!(f, "{component} is a directory, not a file"),
+            Error::SeekBeforeStart { from, offset } => {
+                write!(f, "seeking {offset} bytes from position {from} would move before the start of the file")
+            }
             Error::Corrupt { what, lsn } => write!(f, "corrupt ISO9660 volume at LSN {lsn}: {what}"),
             Error::DirectoryCycle { lsn, target } => write!(
                 f,
@@ -235,6 +258,20 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
 }
 
 impl<E: fmt::Debug + fmt::Display> core::error::Error for Error<E> {}
+
+impl<E: embedded_io::Error> embedded_io::Error for Error<E> {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        use embedded_io::ErrorKind;
+        match self {
+            Error::Io(error) => error.kind(),
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::NotADirectory { .. } | Error::NotAFile { .. } | Error::SeekBeforeStart { .. } => ErrorKind::InvalidInput,
+            Error::Corrupt { .. } | Error::DirectoryCycle { .. } | Error::TooDeep { .. } | Error::TooLarge { .. } => {
+                ErrorKind::InvalidData
+            }
+        }
+    }
+}
 
 /// An opened ISO9660 volume.
 pub struct Volume<R: SectorRead> {
