@@ -333,14 +333,19 @@ impl MemoryCard {
     /// Replaces `dir/name` so that a pulled card or a crash leaves either the old or the new file, never
     /// a mix: the data goes to `dir/name.tmp` first, which is closed (MCMAN marks it closed properly),
     /// then the old file is deleted and the new one renamed into place. [`MemoryCard::read_file_safely`]
-    /// finishes an interrupted replacement.
+    /// finishes an interrupted replacement. A write that fails while the card is in (a full card) deletes
+    /// `dir/name.tmp` again: closed, it would look complete to the reader.
     pub fn write_file_safely(&mut self, dir: &str, name: &str, data: &[u8]) -> Result<(), Error> {
         let (path, temp) = paths(dir, name)?;
         match self.remove(&temp) {
             Ok(()) | Err(Error::NotFound) => {}
             Err(e) => return Err(e),
         }
-        self.write_file(&temp, data)?;
+        if let Err(e) = self.write_file(&temp, data) {
+            // Best effort: with the card pulled out this fails too, and the unclosed file is dropped on read.
+            let _ = self.remove(&temp);
+            return Err(e);
+        }
         match self.remove(&path) {
             Ok(()) | Err(Error::NotFound) => {}
             Err(e) => return Err(e),

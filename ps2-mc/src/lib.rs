@@ -9,7 +9,7 @@
 //!   [`list`](MemoryCard::list), [`mkdir`](MemoryCard::mkdir), [`remove`](MemoryCard::remove),
 //!   [`rename`](MemoryCard::rename), [`format`](MemoryCard::format);
 //! - save folders the console's browser shows: [`MemoryCard::write_save`] with `icon.sys` ([`icon::IconSys`],
-//!   title in full-width Shift-JIS) and an icon ([`icon::square_icon`]);
+//!   title in full-width Shift-JIS) and an icon ([`icon::square_icon`]), [`MemoryCard::remove_save`];
 //! - typed errors ([`Error`]): [`Error::NoCard`] for an absent or pulled card, [`Error::Full`],
 //!   [`Error::Unformatted`], ...
 //!

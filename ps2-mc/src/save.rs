@@ -39,6 +39,21 @@ impl MemoryCard {
         self.write_file_safely(&dir, "icon.sys", &icon_sys)
     }
 
+    /// Deletes save folder `folder`: every file in it, then the folder. A missing folder is
+    /// [`Error::NotFound`]; a folder holding a subfolder is [`Error::NotEmpty`] (saves have none).
+    pub fn remove_save(&mut self, folder: &str) -> Result<(), Error> {
+        let dir = alloc::format!("/{folder}");
+        if !self.list(&dir)?.iter().any(|e| e.name == folder && e.is_dir()) {
+            return Err(Error::NotFound);
+        }
+        for entry in self.list(&alloc::format!("{dir}/*"))? {
+            if !entry.is_dir() {
+                self.remove(&alloc::format!("{dir}/{}", entry.name))?;
+            }
+        }
+        self.remove(&dir)
+    }
+
     /// Reads file `name` of save folder `folder` (finishing an interrupted replacement first).
     pub fn read_save_file(&mut self, folder: &str, name: &str) -> Result<alloc::vec::Vec<u8>, Error> {
         self.read_file_safely(&alloc::format!("/{folder}"), name)

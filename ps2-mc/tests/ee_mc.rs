@@ -127,6 +127,12 @@ mod ee {
         card.write_save(&Save { files: &[("STORY.TXT", &story2)], ..save }).unwrap();
         assert_eq!(card.read_save_file("BESAVE-TEST", "STORY.TXT").unwrap(), story2);
         assert_eq!(names(&mut card, "/BESAVE-TEST/*.tmp").len(), 0, "no temporary file left");
+        // Deleting the save takes its files and the folder; the rest of the card stays.
+        card.mkdir("/OTHER").unwrap();
+        card.remove_save("BESAVE-TEST").unwrap();
+        assert_eq!(names(&mut card, "/*"), [".", "..", "OTHER"]);
+        assert_eq!(card.remove_save("BESAVE-TEST"), Err(Error::NotFound));
+        card.remove("/OTHER").unwrap();
     }
 
     fn an_interrupted_replacement_is_finished_on_read() {

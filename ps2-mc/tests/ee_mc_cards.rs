@@ -49,6 +49,11 @@ mod ee {
         assert_eq!(card.write_file_safely("/", "A", &[9u8; 10_000]), Err(Error::Full));
         assert_eq!(card.read_file_safely("/", "A").unwrap(), old, "the old file is intact");
         assert_eq!(card.info().unwrap().free_clusters, 7);
+        // A new file that does not fit leaves nothing behind: no short B.tmp that a read would take for B.
+        assert_eq!(card.write_file_safely("/", "B", &[9u8; 10_000]), Err(Error::Full));
+        assert!(card.list("/B*").unwrap().is_empty(), "{:?}", card.list("/B*"));
+        assert_eq!(card.read_file_safely("/", "B"), Err(Error::NotFound));
+        assert_eq!(card.info().unwrap().free_clusters, 7);
     }
 
     fn pulled() {
