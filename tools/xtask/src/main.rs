@@ -7,6 +7,8 @@
 //!   4. the EE tests run in the simulator through the runner (`cargo test --test '*'` on the EE target);
 //!   5. the examples run headless in the simulator, their output and exit code checked.
 //! - `cargo xtask isacheck` — steps 2-3 only.
+//! - `cargo xtask memcard` — the memory card steps of `test` only (ps2-mc's EE tests, `mcsave` with its card image
+//!   read back on the host with `ps2-mcfs`).
 //! - `cargo xtask canary` — hello and the EE tests on the newest nightly, with a verdict (not part of `test`).
 //! - `cargo xtask screen SHOT.png` — prints the text of a `ps2-gs-text` console screenshot.
 //!
@@ -19,6 +21,7 @@ use anyhow::{bail, Context, Result};
 
 mod bad_disc;
 mod canary;
+mod memcard;
 mod new_project;
 mod package;
 mod screen;
@@ -41,7 +44,8 @@ const HOST_ONLY_EXCLUDES: &[&str] = &[
     "--exclude", "ps2-isacheck", "--exclude", "llm-tools", "--exclude", "xtask", "--exclude", "cargo-ps2", "--exclude", "ps2-mcfs",
 ];
 
-/// Examples run in step 5: name, simulator options (`PS2_SIM_ARGS`), and lines their output must contain.
+/// Examples run in step 5: name, simulator options (`PS2_SIM_ARGS`), and lines their output must contain. A card
+/// image named by `--memcard0` is deleted first: the run starts with a fresh, formatted card.
 const EXAMPLE_RUNS: &[(&str, &str, &[&str])] = &[
     ("hello", "", &["sum of 1..=1000 computed in a heap Vec: 500500"]),
     // ps2-cdvd must work whatever CDVDFSV's READ replies (bytes, or 0 as some emulators' servers do).
@@ -49,6 +53,19 @@ const EXAMPLE_RUNS: &[(&str, &str, &[&str])] = &[
     ("cdls", "--cdvdfsv-read-reply zero", &["This file was read from the disc by ps2-cdvd", "\\DOCS\\ABOUT.TXT"]),
     // A host: round trip through the ROM's FILEIO (the simulator's host: is the ELF's folder).
     ("files", "", &["wrote 57 bytes to host:files-example/greeting.txt", "greeting.txt", "read back: the same 57 bytes", "renamed to host:files-example/renamed.txt", "removed host:files-example"]),
+    // A save folder on the memory card through XMCSERV; the image is then read back with ps2-mcfs (memcard.rs).
+    (
+        "mcsave",
+        "--memcard0 target/ee-mc/mcsave.ps2",
+        &[
+            "loaded rom0:XSIO2MAN, rom0:XMCMAN, rom0:XMCSERV",
+            "memory card in slot 1: 8134 KiB free",
+            "wrote save folder /PS2RS-MCSAVE: HELLO.TXT (62 bytes), icon.ico (32968 bytes), icon.sys",
+            "  /PS2RS-MCSAVE",
+            "  icon.sys        964 bytes",
+            "read back /PS2RS-MCSAVE/HELLO.TXT: the same 62 bytes",
+        ],
+    ),
 ];
 
 /// The pad example in the simulator: guest arguments (which pad modules it loads) and the lines its output must
@@ -69,6 +86,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "test" => test_all(&root),
         "isacheck" => build_and_check_ee(&root).map(drop),
+        "memcard" => memcard_steps(&root),
         "canary" => canary::run(&root),
         "screen" => {
             let path = std::env::args().nth(2).context("usage: cargo xtask screen SCREENSHOT.png")?;
@@ -78,7 +96,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         _ => {
-            eprintln!("usage: cargo xtask <test|isacheck|canary|screen PNG>");
+            eprintln!("usage: cargo xtask <test|isacheck|memcard|canary|screen PNG>");
             std::process::exit(2);
         }
     }
@@ -139,22 +157,9 @@ fn test_all(root: &Path) -> Result<()> {
     let pad_runs = PAD_EXAMPLE_RUNS.iter().map(|(args, lines)| ("pad", "--pad-script examples/pad/demo.pad", *args, *lines));
     let runs = EXAMPLE_RUNS.iter().map(|(example, sim_args, lines)| (*example, *sim_args, &[][..], *lines));
     for (example, sim_args, guest_args, expected_lines) in runs.chain(pad_runs) {
-        let output = cargo()
-            .args(["run", "--release", "--example", example, "--"])
-            .args(guest_args)
-            .env("PS2_SIM_ARGS", sim_args)
-            .output()?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        eprintln!("\n==> example {example} {guest_args:?} in the simulator\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
-        if !output.status.success() {
-            bail!("example {example} failed ({})", output.status);
-        }
-        for expected in expected_lines {
-            if !stdout.contains(expected) {
-                bail!("example {example} did not print {expected:?}");
-            }
-        }
+        run_example(example, sim_args, guest_args, expected_lines)?;
     }
+    memcard::check_mcsave(root)?; // the save read back on the host; no card and a full card said in one line
     // A panic is shown on the GS console (ps2-gs-text's hook) and ends the program with code 101.
     let output = cargo().args(["run", "-q", "--release", "-p", "ps2-gs-text", "--example", "console", "--", "panic"]).output()?;
     eprintln!("\n==> example console with a panic\n{}", String::from_utf8_lossy(&output.stdout));
@@ -206,6 +211,36 @@ fn test_all(root: &Path) -> Result<()> {
         screen::expect_text(&out.join("ee.png"), &["It is a truth universally acknowledged", word.trim()])?;
     }
     println!("xtask: all steps passed");
+    Ok(())
+}
+
+/// Runs an example headless in the simulator (a card image named by `--memcard0` in `sim_args` fresh) and checks
+/// that it succeeds and prints every one of `expected_lines`.
+fn run_example(example: &str, sim_args: &str, guest_args: &[&str], expected_lines: &[&str]) -> Result<()> {
+    memcard::fresh_cards(sim_args)?;
+    let output = cargo().args(["run", "--release", "--example", example, "--"]).args(guest_args).env("PS2_SIM_ARGS", sim_args).output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    eprintln!("\n==> example {example} {guest_args:?} in the simulator\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    if !output.status.success() {
+        bail!("example {example} failed ({})", output.status);
+    }
+    for expected in expected_lines {
+        if !stdout.contains(expected) {
+            bail!("example {example} did not print {expected:?}");
+        }
+    }
+    Ok(())
+}
+
+/// The memory card steps of `test` alone: ps2-mc's EE tests, the `mcsave` example and its card image read back on
+/// the host.
+fn memcard_steps(root: &Path) -> Result<()> {
+    memory_card_tests(root)?;
+    for (example, sim_args, lines) in EXAMPLE_RUNS.iter().filter(|(example, ..)| *example == "mcsave") {
+        run_example(example, sim_args, &[], lines)?;
+    }
+    memcard::check_mcsave(root)?;
+    println!("xtask: the memory card steps passed");
     Ok(())
 }
 
