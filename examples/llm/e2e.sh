@@ -56,6 +56,10 @@ PS2_SIM_ARGS="$sim_args" cargo hrun -q --release -p ps2-run -- "$out/llm" "${ee_
     "kernels=$kernels" > "$out/ee.log" 2> "$out/ee.err" \
     || { echo "e2e: the EE run failed:" >&2; tail -n 20 "$out/ee.err" "$out/ee.log" >&2; exit 1; }
 
+# The settings come from the disc's LLM.CFG (the simulator's host: folder, the program's own, has none).
+grep -qx 'settings: LLM.CFG from the disc' "$out/ee.log" \
+    || { echo "e2e: FAIL: the EE did not say that it read LLM.CFG from the disc:" >&2; grep '^settings' "$out/ee.log" >&2; exit 1; }
+
 # The story is what the EE printed between its markers (the host prints the same text and a new line).
 sed -n '/^\[story\]$/,/^\[end of story\]$/p' "$out/ee.log" | sed '1d;$d' > "$out/ee.txt"
 # The EE's token ids: "[llm-tokens] prompt=N id id ..." (the token chosen after each position).

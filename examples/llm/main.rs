@@ -5,7 +5,8 @@
 //! PCSX2. Top to bottom it shows the SDK's pieces working together:
 //!
 //! 1. **Console**: `ps2-gs-text` draws text on the GS; everything is also printed to the EE serial log.
-//! 2. **Disc**: `ps2-cdvd` opens the ISO9660 volume, reads `LLM.CFG` and finds the model file.
+//! 2. **Disc and settings**: `ps2-cdvd` opens the ISO9660 volume and finds the model file; `LLM.CFG` comes from
+//!    the runner's host folder (`host:`, through `ps2-fileio`) when it holds one, else from the disc.
 //! 3. **Memory plan**: `ps2-alloc` says how much RAM is free; the KV cache, activations and scratch are
 //!    reserved first, and the engine's residency planner keeps as many weight matrices in RAM as the rest
 //!    allows. A model that fits is read from the disc once; one that does not streams every token.
@@ -63,6 +64,10 @@ macro_rules! say {
 
 /// Settings file in the disc's root directory (optional).
 const CONFIG_FILE: &str = "LLM.CFG";
+/// The settings file in the runner's host folder (`host:`), read before the disc's: the simulator's `--host-dir`
+/// (`PS2_HOST_DIR` for `ps2-run`; by default the program's own folder), PCSX2's host root when its host file
+/// system is on.
+const HOST_CONFIG_FILE: &str = "host:LLM.CFG";
 
 /// Heap kept free beyond the computed needs: allocator fragmentation, strings, the sampler's sort.
 const SAFETY_MARGIN: u64 = 256 * 1024;
@@ -281,25 +286,33 @@ impl ReaderStats for StreamingWeights<CdvdTensorReader<'_>> {
     }
 }
 
-/// Reads `LLM.CFG` if the disc has one, then applies the program's `key=value` arguments.
+/// Reads `LLM.CFG` from `host:` when the runner gives a host folder holding one, else from the disc if it has
+/// one, and says which; then applies the program's `key=value` arguments.
 fn load_config(disc: &mut Disc) -> Result<Config, DemoError> {
     let mut config = Config::default();
-    match disc.open_file(CONFIG_FILE) {
-        Ok(mut file) => {
-            let mut bytes = Vec::new();
-            let mut chunk = [0u8; 512];
-            loop {
-                let n = file.read(&mut chunk)?;
-                if n == 0 {
-                    break;
+    if let Some(text) = read_host_config() {
+        say!("settings: {CONFIG_FILE} from host: (the runner's host folder)");
+        config.apply_file(&text)?;
+    } else {
+        match disc.open_file(CONFIG_FILE) {
+            Ok(mut file) => {
+                let mut bytes = Vec::new();
+                let mut chunk = [0u8; 512];
+                loop {
+                    let n = file.read(&mut chunk)?;
+                    if n == 0 {
+                        break;
+                    }
+                    bytes.extend_from_slice(&chunk[..n]);
                 }
-                bytes.extend_from_slice(&chunk[..n]);
+                say!("settings: {CONFIG_FILE} from the disc");
+                config.apply_file(&String::from_utf8_lossy(&bytes))?;
             }
-            let text = String::from_utf8_lossy(&bytes);
-            config.apply_file(&text)?;
+            Err(ps2_cdvd::iso9660::Error::NotFound { .. }) => {
+                say!("settings: no {CONFIG_FILE} on host: or the disc: default settings")
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(ps2_cdvd::iso9660::Error::NotFound { .. }) => say!("no {CONFIG_FILE} on the disc: default settings"),
-        Err(e) => return Err(e.into()),
     }
     // The first argument is the program's own path.
     for argument in ps2_sys::rt::args().skip(1) {
@@ -309,6 +322,21 @@ fn load_config(disc: &mut Disc) -> Result<Config, DemoError> {
         }
     }
     Ok(config)
+}
+
+/// `host:LLM.CFG` through the ROM's FILEIO, or `None` when there is none: no `host:` device (a console booted
+/// from a disc), no such file in the host folder, or one that cannot be read (said on screen; the disc's is used).
+fn read_host_config() -> Option<String> {
+    use ps2_fileio::{Errno, Error};
+    let read = ps2_fileio::Fileio::new().and_then(|mut fs| fs.read(HOST_CONFIG_FILE));
+    match read {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(Error::Io { errno: Errno::ENOENT | Errno::ENODEV | Errno::ENXIO, .. }) => None,
+        Err(e) => {
+            say!("settings: {HOST_CONFIG_FILE} cannot be read ({e}): trying the disc");
+            None
+        }
+    }
 }
 
 /// Heap the forward pass needs besides the weights: what `Transformer::new` allocates (the KV cache,

@@ -9,6 +9,7 @@
 //! - `cargo xtask isacheck` — steps 2-3 only.
 //! - `cargo xtask memcard` — the memory card steps of `test` only (ps2-mc's EE tests, `mcsave` with its card image
 //!   read back on the host with `ps2-mcfs`).
+//! - `cargo xtask llm-host-config` — the llm demo with `LLM.CFG` in the simulator's `host:` folder (a step of `test`).
 //! - `cargo xtask canary` — hello and the EE tests on the newest nightly, with a verdict (not part of `test`).
 //! - `cargo xtask screen SHOT.png` — prints the text of a `ps2-gs-text` console screenshot.
 //!
@@ -21,6 +22,7 @@ use anyhow::{bail, Context, Result};
 
 mod bad_disc;
 mod canary;
+mod llm_demo;
 mod memcard;
 mod new_project;
 mod package;
@@ -87,6 +89,7 @@ fn main() -> Result<()> {
         "test" => test_all(&root),
         "isacheck" => build_and_check_ee(&root).map(drop),
         "memcard" => memcard_steps(&root),
+        "llm-host-config" => llm_demo::check_host_config(&root),
         "canary" => canary::run(&root),
         "screen" => {
             let path = std::env::args().nth(2).context("usage: cargo xtask screen SCREENSHOT.png")?;
@@ -96,7 +99,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         _ => {
-            eprintln!("usage: cargo xtask <test|isacheck|memcard|canary|screen PNG>");
+            eprintln!("usage: cargo xtask <test|isacheck|memcard|llm-host-config|canary|screen PNG>");
             std::process::exit(2);
         }
     }
@@ -210,6 +213,7 @@ fn test_all(root: &Path) -> Result<()> {
         let word = std::fs::read_to_string(out.join("screen-word.txt")).context("e2e.sh wrote no screen-word.txt")?;
         screen::expect_text(&out.join("ee.png"), &["It is a truth universally acknowledged", word.trim()])?;
     }
+    llm_demo::check_host_config(root)?; // LLM.CFG from the runner's host folder wins over the disc's
     println!("xtask: all steps passed");
     Ok(())
 }
