@@ -16,6 +16,8 @@
 //! 5. **Generation**: `llm-engine`'s transformer with the R5900 kernels (`llm-kernels-r5900`, MMI for Q8) or
 //!    the portable ones, then a status line with tokens, tok/s and time to first token on the COP0 clock,
 //!    disc bytes read, and resident vs streamed megabytes.
+//! 6. **Saves**: SELECT after a story saves it on the memory card (`saves.rs`, `ps2-mc`): a save folder with
+//!    `STORY.TXT`, an icon and `icon.sys`; TRIANGLE lists the saved stories.
 //!
 //! Settings (`LLM.CFG` or `key=value` arguments): see [`llm_engine::settings`].
 #![no_std]
@@ -27,6 +29,7 @@ mod config;
 mod controls;
 mod disc_reader;
 mod menu;
+mod saves;
 mod story;
 
 use alloc::string::String;
@@ -49,6 +52,7 @@ use crate::config::{Config, ConfigError, KernelChoice};
 use crate::controls::Controls;
 use crate::disc_reader::CdvdTensorReader;
 use crate::menu::{Choice, Menu};
+use crate::saves::{Saves, Story};
 
 ps2_sys::entry!(main);
 
@@ -129,15 +133,22 @@ fn run() -> Result<(), DemoError> {
     let mut disc = Disc::open()?;
     let config = load_config(&mut disc)?;
 
-    // The pad: the ROM's pad driver on the IOP. Without one the first prompt is told once.
-    let mut pad = None;
+    // The pad: the ROM's pad driver on the IOP (the X modules, which the memory card needs too); then the card.
+    // Without a pad the first prompt is told once; without a card the stories are not saved.
+    let mut interactive = None;
     if config.interactive {
         match Controls::open() {
-            Ok(controls) => pad = Some(controls),
+            Ok(controls) => {
+                let saves = Saves::open(controls.modules());
+                if let Err(reason) = &saves {
+                    say!("memory card: {reason}: stories cannot be saved");
+                }
+                interactive = Some(Interactive { controls, saves });
+            }
             Err(reason) => say!("no pad ({reason}): telling the first story once"),
         }
     }
-    let controls = pad.as_mut();
+    let interactive = interactive.as_mut();
     let model_file = disc.find(&config.model)?;
     say!("model {} on disc: {} KiB at sector {}", config.model, model_file.size / 1024, model_file.lsn);
 
@@ -190,48 +201,73 @@ fn run() -> Result<(), DemoError> {
     // The kernels: one line picks them; the rest of the program does not care.
     let max_cols = c.dim.max(c.hidden_dim) as usize;
     match config.kernels {
-        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config, load_cycles, controls),
-        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config, load_cycles, controls),
+        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config, load_cycles, interactive),
+        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config, load_cycles, interactive),
         KernelChoice::R5900Fpu => {
             let kernels = R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu);
-            tell(weights, kernels, &tokenizer, &config, load_cycles, controls)
+            tell(weights, kernels, &tokenizer, &config, load_cycles, interactive)
         }
     }
 }
 
-/// Builds the transformer, then tells stories: the first prompt once, or as the pad menu asks.
+/// The pad, and the memory card (or why there is none).
+struct Interactive {
+    controls: Controls,
+    saves: Result<Saves, String>,
+}
+
+/// Builds the transformer, then tells stories: the first prompt once, or as the pad menu asks (and saves them on
+/// the memory card).
 fn tell<K: Kernels>(
     weights: StreamingWeights<CdvdTensorReader<'_>>,
     kernels: K,
     tokenizer: &llm_engine::Tokenizer,
     config: &Config,
     load_cycles: u64,
-    controls: Option<&mut Controls>,
+    interactive: Option<&mut Interactive>,
 ) -> Result<(), DemoError> {
     say!("kernels: {:?}", config.kernels);
     let mut model = Transformer::new(weights, kernels)?;
     let mut menu = Menu::new(config);
-    let Some(controls) = controls else {
-        return one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || false);
+    let Some(Interactive { controls, saves }) = interactive else {
+        return one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || false).map(drop);
     };
+    if let Ok(saves) = saves {
+        saves.show();
+    }
     let mut told = 0;
+    let mut last_story: Option<Story> = None;
     loop {
         match menu.choose(controls, told > 0) {
             Choice::Generate => {
-                one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || {
+                let story = one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || {
                     controls.pressed().contains(Buttons::CIRCLE)
                 })?;
+                last_story = Some(story);
                 told += 1;
                 if config.stories != 0 && told >= config.stories {
                     return Ok(());
                 }
             }
+            Choice::Save => match (&last_story, &mut *saves) {
+                (None, _) => say!("no story to save yet: X tells one, then SELECT saves it"),
+                (Some(_), Err(reason)) => say!("story not saved: {reason}"),
+                (Some(story), Ok(saves)) => match saves.save(story) {
+                    Ok(folder) => say!("story saved on the memory card: {folder}"),
+                    Err(e) => say!("story not saved: {e}"),
+                },
+            },
+            Choice::ListSaves => match saves {
+                Ok(saves) => saves.show(),
+                Err(reason) => say!("memory card: {reason}"),
+            },
             Choice::Quit => return Ok(()),
         }
     }
 }
 
-/// Tells the menu's selected story and prints the status line (and the benchmark's line on serial).
+/// Tells the menu's selected story and prints the status line (and the benchmark's line on serial); returns the
+/// story, for saving.
 fn one_story<S: llm_engine::WeightSource + story::HasPlan + ReaderStats, K: Kernels>(
     model: &mut Transformer<S, K>,
     tokenizer: &llm_engine::Tokenizer,
@@ -239,7 +275,7 @@ fn one_story<S: llm_engine::WeightSource + story::HasPlan + ReaderStats, K: Kern
     menu: &Menu,
     load_cycles: u64,
     stop: &mut dyn FnMut() -> bool,
-) -> Result<(), DemoError> {
+) -> Result<Story, DemoError> {
     let prompt = menu.prompt();
     say!("prompt: {prompt} (temperature {:.1})", menu.temperature);
     let sampler = config.sampler(menu.temperature);
@@ -271,7 +307,13 @@ fn one_story<S: llm_engine::WeightSource + story::HasPlan + ReaderStats, K: Kern
         reader.bytes - loaded.bytes,
         reader.wait_cycles - loaded.wait_cycles
     );
-    Ok(())
+    Ok(Story {
+        prompt: String::from(prompt),
+        temperature: menu.temperature,
+        positions: report.positions,
+        kernels: alloc::format!("{:?}", config.kernels),
+        text: report.text,
+    })
 }
 
 /// Weight sources that read from the disc and count it.

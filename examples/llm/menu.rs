@@ -1,6 +1,7 @@
 //! The pad menu: D-pad up/down picks one of the prompt presets, L1/R1 lower/raise the temperature, X tells
-//! the story, START ends the program. Left alone it starts the selected story by itself (so a headless run
-//! still shows one), and after a story it ends the program when nobody touches the pad.
+//! the story, SELECT saves the story just told on the memory card, TRIANGLE lists the saved ones, START ends the
+//! program. Left alone it starts the selected story by itself (so a headless run still shows one), and after a
+//! story it ends the program when nobody touches the pad.
 
 use core::time::Duration;
 
@@ -28,6 +29,10 @@ const TEMPERATURE_MAX: f32 = 2.0;
 pub enum Choice {
     /// Tell the selected story.
     Generate,
+    /// Save the story just told on the memory card.
+    Save,
+    /// List the stories saved on the memory card.
+    ListSaves,
     /// End the program.
     Quit,
 }
@@ -58,7 +63,7 @@ impl<'c> Menu<'c> {
     /// Shows the menu and follows the pad until the reader asks for a story or the end.
     pub fn choose(&mut self, controls: &mut Controls, after_story: bool) -> Choice {
         say!("");
-        say!("UP/DOWN prompt, L1/R1 temperature, X tell, O stop, START quit");
+        say!("UP/DOWN prompt, L1/R1 temperature, X tell, O stop, SELECT save story, TRIANGLE saved stories, START quit");
         self.show();
         let mut idle_since = Instant::now();
         // The pad is read once per frame; between frames the EE sleeps in the kernel until the vertical blank.
@@ -75,6 +80,12 @@ impl<'c> Menu<'c> {
             }
             if pressed.contains(Buttons::START) {
                 return Choice::Quit;
+            }
+            if pressed.contains(Buttons::SELECT) {
+                return Choice::Save;
+            }
+            if pressed.contains(Buttons::TRIANGLE) {
+                return Choice::ListSaves;
             }
             let before = (self.selected, self.temperature);
             if pressed.contains(Buttons::DOWN) {

@@ -18,9 +18,11 @@ pub const STORY_END: &str = "[end of story]";
 /// position, as `llm-generate --trace` writes them.
 pub const TOKENS_LINE: &str = "[llm-tokens]";
 
-/// What a story cost.
-#[derive(Clone, Copy, Debug, Default)]
+/// What a story cost, and its text.
+#[derive(Clone, Debug, Default)]
 pub struct Report {
+    /// The text as printed between the markers: the prompt, then what was generated.
+    pub text: String,
     /// Tokens of the prompt (BOS included).
     pub prompt_tokens: usize,
     /// Forward passes run.
@@ -105,6 +107,7 @@ where
             break;
         }
         ps2_sys::print!("{}", step.text);
+        report.text.push_str(step.text);
         wrap.push(step.text);
         if step.sampled && first_token_at.is_none() {
             let now = Instant::now();
@@ -118,6 +121,7 @@ where
     }
     let rest = generation.finish();
     ps2_sys::print!("{rest}");
+    report.text.push_str(rest);
     wrap.push(rest);
     wrap.finish();
     ps2_sys::println!();

@@ -1,11 +1,27 @@
 //! Checks of the llm demo besides its end-to-end comparison with the host engine (`examples/llm/e2e.sh`): the
-//! settings file from the runner's host folder.
+//! settings file from the runner's host folder, and stories saved on the memory card (pad scripts press SELECT
+//! after a story; the card image is read back on the host with `ps2-mcfs`).
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
+use ps2_mcfs::Card;
 
 use crate::cargo;
+use crate::memcard::{check_save_folder, fresh_cards, names};
+
+/// The preset the save runs tell (the disc's `LLM.CFG`).
+const PROMPT: &str = "It is a truth universally acknowledged";
+/// Positions per story in the save runs: short, so that the story has ended well before SELECT.
+const SAVE_STEPS: &str = "steps=16";
+/// The pad script of the save runs (VBLANK, port, buttons): X tells the first preset once the menu is up (the
+/// model is loaded after about 130 frames), the story of 16 positions ends about 20 frames later; SELECT saves it,
+/// TRIANGLE lists the saved stories, START ends the demo.
+const SAVE_PAD_SCRIPT: &str = "0 0 -\n300 0 CROSS\n310 0 -\n400 0 SELECT\n410 0 -\n450 0 TRIANGLE\n460 0 -\n500 0 START\n";
+/// The pad script of the run whose card is pulled out during the save: SELECT (pulled), SELECT (the slot is seen
+/// empty), TRIANGLE (the card is back, with the unfinished save), SELECT (saved), START.
+const PULLED_PAD_SCRIPT: &str =
+    "0 0 -\n300 0 CROSS\n310 0 -\n400 0 SELECT\n410 0 -\n430 0 SELECT\n440 0 -\n460 0 TRIANGLE\n470 0 -\n490 0 SELECT\n500 0 -\n520 0 START\n";
 
 /// Runs the demo with `sim_args` and guest `args`; returns its serial output, or fails (with it) when the run
 /// fails or misses one of `expected` lines.
@@ -40,5 +56,119 @@ pub fn check_host_config(root: &Path) -> Result<()> {
     if !stdout.lines().any(|l| l.starts_with("12 tokens (")) {
         bail!("the llm demo did not tell 12 positions, as host:LLM.CFG says");
     }
+    Ok(())
+}
+
+/// The text the demo printed between its `[story]` markers.
+fn story_text(stdout: &str) -> Result<String> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    let start = lines.iter().position(|l| *l == "[story]").context("no [story] marker")?;
+    let end = lines.iter().skip(start).position(|l| *l == "[end of story]").context("no [end of story] marker")? + start;
+    Ok(lines[start + 1..end].join("\n"))
+}
+
+/// Checks that save folder `folder` of `card` is a save of the story `stdout` shows: `STORY.TXT` starts with the
+/// prompt and ends with the text the demo printed, `icon.sys` and the icon are there.
+fn check_story_save(card: &Card, folder: &str, stdout: &str) -> Result<()> {
+    check_save_folder(card, folder, &["STORY.TXT"])?;
+    let saved = card.read_file(&format!("{folder}/STORY.TXT")).context("reading STORY.TXT")?;
+    let saved = String::from_utf8(saved).context("STORY.TXT is not UTF-8")?;
+    let text = story_text(stdout)?;
+    if !saved.starts_with(&format!("prompt: {PROMPT}\n")) || !saved.ends_with(&format!("\n\n{text}\n")) {
+        bail!("{folder}/STORY.TXT holds {saved:?}, not the prompt and the story the demo printed ({text:?})");
+    }
+    eprintln!("    {folder}/STORY.TXT: {} bytes, the prompt and the story the demo printed", saved.len());
+    Ok(())
+}
+
+/// The demo saves stories on the memory card: SELECT after a story writes `PS2RS-STORY-001` on a fresh card, the
+/// next run lists it at start and saves `PS2RS-STORY-002`; each `STORY.TXT` read back on the host holds the story
+/// printed. With no card and with a nearly full one the demo says why the story was not saved and carries on
+/// (it still ends with START, exit code 0), and the full card is left without a story folder. A card pulled out
+/// during the save is said too; once it is back, the unfinished save is listed as such and the next SELECT
+/// replaces it with a whole one.
+pub fn check_saves(root: &Path) -> Result<()> {
+    let dir = root.join("target/llm-save");
+    std::fs::create_dir_all(&dir)?;
+    let script = dir.join("save.pad");
+    std::fs::write(&script, SAVE_PAD_SCRIPT)?;
+    let card_path = dir.join("card.ps2");
+    let full_path = dir.join("full.ps2");
+    let pad = format!("--pad-script {}", script.display());
+    let args = ["interactive=1", "stories=0", SAVE_STEPS];
+
+    let fresh = format!("{pad} --memcard0 {}", card_path.display());
+    fresh_cards(&fresh)?;
+    let first = run_llm(
+        "saving a story on a fresh card",
+        &fresh,
+        &args,
+        &[
+            "memory card: no stories saved yet (SELECT after a story saves it)",
+            "story saved on the memory card: PS2RS-STORY-001",
+            "memory card: 1 story saved",
+            &format!("  PS2RS-STORY-001: prompt: {PROMPT}"),
+        ],
+    )?;
+    // The same card again: listed at start, the next number.
+    let second = run_llm(
+        "saving a second story",
+        &format!("{pad} --memcard0 {}", card_path.display()),
+        &args,
+        &[
+            "memory card: 1 story saved",
+            "story saved on the memory card: PS2RS-STORY-002",
+            "memory card: 2 stories saved",
+            &format!("  PS2RS-STORY-002: prompt: {PROMPT}"),
+        ],
+    )?;
+    eprintln!("\n==> the llm demo's card image, read on the host with ps2-mcfs: {}", card_path.display());
+    let card = Card::open(&card_path).with_context(|| format!("opening {}", card_path.display()))?;
+    let folders = names(&card, "/")?;
+    if folders != ["PS2RS-STORY-001", "PS2RS-STORY-002"] {
+        bail!("the card holds {folders:?}, not the two story folders");
+    }
+    check_story_save(&card, "/PS2RS-STORY-001", &first)?;
+    check_story_save(&card, "/PS2RS-STORY-002", &second)?;
+
+    run_llm(
+        "with no memory card",
+        &format!("{pad} --memcard0 none"),
+        &args,
+        &["memory card: no memory card in slot 1", "story not saved: no memory card in slot 1"],
+    )?;
+    let full = format!("{pad} --memcard0 {} --memcard0-free-clusters 20", full_path.display());
+    fresh_cards(&full)?;
+    let stdout = run_llm("with a nearly full memory card", &full, &args, &["memory card: no stories saved yet (SELECT after a story saves it)"])?;
+    if !stdout.lines().any(|l| l.starts_with("story not saved: the memory card is full: 20 KiB free, a story needs ")) {
+        bail!("the llm demo did not say that the nearly full card has no room for the story");
+    }
+    let left = names(&Card::open(&full_path)?, "/")?;
+    if !left.is_empty() {
+        bail!("the story that did not fit left {left:?} on the card");
+    }
+
+    // Pulled out during the second write call (STORY.TXT is written, the icon is not).
+    let pulled_script = dir.join("pulled.pad");
+    std::fs::write(&pulled_script, PULLED_PAD_SCRIPT)?;
+    let pulled_path = dir.join("pulled.ps2");
+    let pulled = format!("--pad-script {} --memcard0 {} --memcard0-pull-after-writes 1", pulled_script.display(), pulled_path.display());
+    fresh_cards(&pulled)?;
+    let stdout = run_llm(
+        "with the memory card pulled out while saving",
+        &pulled,
+        &args,
+        &["  and 1 unfinished save(s), deleted by the next SELECT", "story saved on the memory card: PS2RS-STORY-001"],
+    )?;
+    let refused = stdout.lines().filter(|l| *l == "story not saved: no memory card in slot 1").count();
+    if refused != 2 {
+        bail!("the llm demo said {refused} time(s), not 2, that the pulled card kept the story from being saved");
+    }
+    let card = Card::open(&pulled_path)?;
+    let folders = names(&card, "/")?;
+    if folders != ["PS2RS-STORY-001"] {
+        bail!("after the pulled card came back and the story was saved, the card holds {folders:?}");
+    }
+    check_story_save(&card, "/PS2RS-STORY-001", &stdout)?;
     Ok(())
 }

@@ -7,8 +7,8 @@
 //!   4. the EE tests run in the simulator through the runner (`cargo test --test '*'` on the EE target);
 //!   5. the examples run headless in the simulator, their output and exit code checked.
 //! - `cargo xtask isacheck` — steps 2-3 only.
-//! - `cargo xtask memcard` — the memory card steps of `test` only (ps2-mc's EE tests, `mcsave` with its card image
-//!   read back on the host with `ps2-mcfs`).
+//! - `cargo xtask memcard` — the memory card steps of `test` only (ps2-mc's EE tests, `mcsave`, the llm demo's
+//!   saves), each card image read back on the host with `ps2-mcfs`.
 //! - `cargo xtask llm-host-config` — the llm demo with `LLM.CFG` in the simulator's `host:` folder (a step of `test`).
 //! - `cargo xtask canary` — hello and the EE tests on the newest nightly, with a verdict (not part of `test`).
 //! - `cargo xtask screen SHOT.png` — prints the text of a `ps2-gs-text` console screenshot.
@@ -214,6 +214,7 @@ fn test_all(root: &Path) -> Result<()> {
         screen::expect_text(&out.join("ee.png"), &["It is a truth universally acknowledged", word.trim()])?;
     }
     llm_demo::check_host_config(root)?; // LLM.CFG from the runner's host folder wins over the disc's
+    llm_demo::check_saves(root)?; // SELECT saves the story on the memory card; no card, a full card
     println!("xtask: all steps passed");
     Ok(())
 }
@@ -237,13 +238,14 @@ fn run_example(example: &str, sim_args: &str, guest_args: &[&str], expected_line
 }
 
 /// The memory card steps of `test` alone: ps2-mc's EE tests, the `mcsave` example and its card image read back on
-/// the host.
+/// the host, the llm demo saving stories.
 fn memcard_steps(root: &Path) -> Result<()> {
     memory_card_tests(root)?;
     for (example, sim_args, lines) in EXAMPLE_RUNS.iter().filter(|(example, ..)| *example == "mcsave") {
         run_example(example, sim_args, &[], lines)?;
     }
     memcard::check_mcsave(root)?;
+    llm_demo::check_saves(root)?;
     println!("xtask: the memory card steps passed");
     Ok(())
 }
