@@ -448,7 +448,7 @@ impl ModelInfo {
             return Err(FormatError::Truncated { what: "data area", needed: prefix.data_offset, available: file_len });
         }
         let mut tensors = Vec::with_capacity(prefix.tensor_count as usize);
-        for raw in directory.chunks_exact(DIR_ENTRY_LEN) {
+        for raw in directory.as_chunks::<DIR_ENTRY_LEN>().0 {
             let entry = parse_entry(raw, &config, prefix.data_offset, file_len)?;
             if tensors.iter().any(|t: &TensorEntry| t.role == entry.role && t.layer == entry.layer) {
                 return Err(FormatError::DuplicateTensor { tensor: entry.name() });

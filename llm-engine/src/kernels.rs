@@ -151,9 +151,9 @@ fn dot_stored(w: &[[u8; 4]], x: &[f32]) -> f32 {
 
 fn matvec_f32(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
     let cols = x.len();
-    let mut blocks = out.chunks_exact_mut(INTERLEAVE);
+    let (blocks, rest) = out.as_chunks_mut::<INTERLEAVE>();
     let mut r = 0;
-    for block in &mut blocks {
+    for block in blocks {
         let rows: [&[[u8; 4]]; INTERLEAVE] = core::array::from_fn(|k| f32_chunks(w.row(r + k), cols));
         let mut acc = [0.0f32; INTERLEAVE];
         // Four columns of every row at a time (contiguous loads), then used column by column:
@@ -174,10 +174,10 @@ fn matvec_f32(out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
                 acc[k] += f32::from_le_bytes(rows[k][done + c]) * v;
             }
         }
-        block.copy_from_slice(&acc);
+        *block = acc;
         r += INTERLEAVE;
     }
-    for o in blocks.into_remainder() {
+    for o in rest {
         *o = dot_stored(f32_chunks(w.row(r), cols), x);
         r += 1;
     }
@@ -198,9 +198,9 @@ fn dot_sequential(a: &[f32], b: &[f32]) -> f32 {
 /// sequential dot product, so the results are those of the default.
 fn attention_scores_interleaved(scores: &mut [f32], q: &[f32], keys: &[f32], stride: usize, scale: f32) {
     let n = q.len();
-    let mut blocks = scores.chunks_exact_mut(INTERLEAVE);
+    let (blocks, rest) = scores.as_chunks_mut::<INTERLEAVE>();
     let mut t = 0;
-    for block in &mut blocks {
+    for block in blocks {
         let k: [&[f32]; INTERLEAVE] = core::array::from_fn(|j| &keys[(t + j) * stride..][..n]);
         let mut acc = [-0.0f32; INTERLEAVE];
         for (i, &qi) in q.iter().enumerate() {
@@ -213,7 +213,7 @@ fn attention_scores_interleaved(scores: &mut [f32], q: &[f32], keys: &[f32], str
         }
         t += INTERLEAVE;
     }
-    for score in blocks.into_remainder() {
+    for score in rest {
         *score = dot_sequential(q, &keys[t * stride..][..n]) * scale;
         t += 1;
     }
@@ -269,8 +269,8 @@ fn matvec_q4(out: &mut [f32], w: &MatrixRef<'_>, codes: &[i8], x_scales: &[f32])
         {
             let sum: i32 = packed
                 .iter()
-                .zip(xq.chunks_exact(2))
-                .map(|(&byte, pair)| ((byte & 0x0F) as i32 - 8) * pair[0] as i32 + ((byte >> 4) as i32 - 8) * pair[1] as i32)
+                .zip(xq.as_chunks::<2>().0)
+                .map(|(&byte, &[lo, hi])| ((byte & 0x0F) as i32 - 8) * lo as i32 + ((byte >> 4) as i32 - 8) * hi as i32)
                 .sum();
             acc += sum as f32 * f32_at(scale_bytes, 4 * g) * x_scale;
         }

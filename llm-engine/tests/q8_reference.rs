@@ -28,8 +28,8 @@ fn load() -> Reference {
         at += n;
         slice.to_vec()
     };
-    let u32s = |b: Vec<u8>| b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap()) as usize).collect::<Vec<_>>();
-    let f32s = |b: Vec<u8>| b.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect::<Vec<_>>();
+    let u32s = |b: Vec<u8>| b.as_chunks::<4>().0.iter().map(|&c| u32::from_le_bytes(c) as usize).collect::<Vec<_>>();
+    let f32s = |b: Vec<u8>| b.as_chunks::<4>().0.iter().map(|&c| f32::from_le_bytes(c)).collect::<Vec<_>>();
     let header = u32s(take(12));
     let (rows, cols, group) = (header[0], header[1], header[2]);
     let stride = Quant::Q8.row_stride(cols as u32, group as u32).unwrap() as usize;

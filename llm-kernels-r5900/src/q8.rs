@@ -71,7 +71,7 @@ impl Q8Scratch {
         let cols = x.len();
         let codes = &mut self.codes[..cols];
         quantize_activations(x, group_size, codes, &mut self.scales[..cols / group_size]);
-        for (quad, chunk) in self.quads[..cols / CHUNK].iter_mut().zip(codes.chunks_exact(CHUNK)) {
+        for (quad, chunk) in self.quads[..cols / CHUNK].iter_mut().zip(codes.as_chunks::<CHUNK>().0) {
             for (lane, &code) in quad.0.iter_mut().zip(chunk) {
                 *lane = code as i16;
             }

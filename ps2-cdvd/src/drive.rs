@@ -658,7 +658,7 @@ pub fn read_outcome(drive_error: Option<DriveError>) -> Result<(), DriveError> {
 /// The 24-byte N-command READ request: `{lbn, sectors, buffer, mode, fragment area, read position}`.
 pub fn read_request(lsn: u32, sectors: u32, buffer: u32, mode: u32, fragments: u32, position: u32) -> [u8; 24] {
     let mut request = [0u8; 24];
-    for (slot, word) in request.chunks_exact_mut(4).zip([lsn, sectors, buffer, mode, fragments, position]) {
+    for (slot, word) in request.as_chunks_mut::<4>().0.iter_mut().zip([lsn, sectors, buffer, mode, fragments, position]) {
         slot.copy_from_slice(&word.to_le_bytes());
     }
     request

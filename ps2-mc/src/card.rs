@@ -174,7 +174,7 @@ impl MemoryCard {
             other => CardType::Unknown(other),
         };
         match result {
-            0 | -1 | -2 => Ok(CardInfo {
+            -2..=0 => Ok(CardInfo {
                 card_type,
                 free_clusters: self.end_word(4),
                 formatted: self.end_word(0x90) == 1,

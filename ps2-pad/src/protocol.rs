@@ -237,7 +237,7 @@ impl Command {
             Command::End | Command::GetButtonMask | Command::GetPortMax | Command::GetSlotMax | Command::GetModVersion => {}
         }
         let mut bytes = [0u8; MESSAGE_LEN];
-        for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
+        for (chunk, word) in bytes.as_chunks_mut::<4>().0.iter_mut().zip(words) {
             chunk.copy_from_slice(&word.to_le_bytes());
         }
         if let Command::SetActAlign(data) | Command::SetActDirect(data) = self {

@@ -49,7 +49,7 @@ static mut __ps2_stack_guard: Descriptor = Descriptor { magic: 0, start: 0, end:
 pub fn range() -> Option<Range<usize>> {
     // SAFETY: written once during start-up, before `main`; read-only afterwards.
     let descriptor = unsafe { &*core::ptr::addr_of!(__ps2_stack_guard) };
-    (descriptor.magic == MAGIC).then(|| descriptor.start as usize..descriptor.end as usize)
+    (descriptor.magic == MAGIC).then_some(descriptor.start as usize..descriptor.end as usize)
 }
 
 /// Why [`check`] failed: the stack ran past its limit.

@@ -25,7 +25,7 @@ impl<'a> Cursor<'a> {
 
     fn f32s(&mut self, count: usize, what: &str) -> Result<Vec<f32>> {
         let bytes = self.take(count * 4, what)?;
-        Ok(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Ok(bytes.as_chunks::<4>().0.iter().map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
     }
 
     /// Q8_0: `count` int8 values then `count / group` f32 scales.
@@ -201,7 +201,7 @@ fn v0_order(config: &ModelConfig) -> Vec<(TensorRole, u16)> {
     order
 }
 
-fn tensor<'m>(model: &'m SourceModel, role: TensorRole, layer: u16) -> Result<&'m SourceTensor> {
+fn tensor(model: &SourceModel, role: TensorRole, layer: u16) -> Result<&SourceTensor> {
     let tensor = model.get(role, layer).ok_or_else(|| error(format!("model lacks tensor {} of layer {layer}", role.name())))?;
     let (rows, cols) = model.config.expected_shape(role).ok_or_else(|| error(format!("tensor {} has no shape", role.name())))?;
     if tensor.data.len() != rows as usize * cols as usize {

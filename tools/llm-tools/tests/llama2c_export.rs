@@ -35,7 +35,7 @@ fn v0_round_trips_exactly_and_keeps_the_file_layout() {
 fn v2_reads_back_within_half_a_step_with_the_backed_off_group() {
     let model = read_checkpoint(&fixture("tiny_unshared.bin")).unwrap();
     let (bytes, group) = write_v2(&model, 64).unwrap();
-    assert!(model.config.dim as usize % group == 0 && group <= 64);
+    assert!((model.config.dim as usize).is_multiple_of(group) && group <= 64);
     let again = read_checkpoint(&bytes).unwrap();
     assert!(!again.config.shared_classifier);
     for t in &model.tensors {

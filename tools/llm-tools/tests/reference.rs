@@ -15,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn reference_logits(name: &str) -> Vec<f32> {
-    std::fs::read(fixture(name)).unwrap().chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
+    std::fs::read(fixture(name)).unwrap().as_chunks::<4>().0.iter().map(|&c| f32::from_le_bytes(c)).collect()
 }
 
 fn convert_to_bytes(mut model: SourceModel, quant: Quant, group_size: u32) -> Vec<u8> {
@@ -127,8 +127,10 @@ fn sharded_bf16_huggingface_checkpoint_converts() {
             let view = tensors.tensor(name).unwrap();
             let bf16: Vec<u8> = view
                 .data()
-                .chunks_exact(4)
-                .flat_map(|c| ((u32::from_le_bytes(c.try_into().unwrap()) >> 16) as u16).to_le_bytes())
+                .as_chunks::<4>()
+                .0
+                .iter()
+                .flat_map(|&c| ((u32::from_le_bytes(c) >> 16) as u16).to_le_bytes())
                 .collect();
             (name.clone(), view.shape().to_vec(), bf16)
         })

@@ -152,7 +152,7 @@ pub fn check_elf(data: &[u8]) -> Result<Report, CheckError> {
             continue;
         }
         let bytes = section.data().map_err(CheckError::Parse)?;
-        let words: Vec<u32> = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let words: Vec<u32> = bytes.as_chunks::<4>().0.iter().map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
         // In a relocatable object every section starts at 0: attribute by the section's own symbols only.
         let section_functions: Vec<Function> = if file.kind() == object::ObjectKind::Relocatable {
             file.symbols()

@@ -72,7 +72,7 @@ pub(crate) fn parse_file_path(path: &str) -> Result<DiscPath, NameError> {
     }
     let directories = components
         .iter()
-        .map(|component| directory_name(component).map_err(&error))
+        .map(|component| directory_name(component).map_err(error))
         .collect::<Result<Vec<_>, _>>()?;
     let file_name = file_name(file_component).map_err(error)?;
     Ok(DiscPath { directories, file_name })

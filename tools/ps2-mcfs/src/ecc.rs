@@ -40,8 +40,8 @@ pub fn chunk_ecc(chunk: &[u8; CHUNK]) -> [u8; 3] {
 /// The 12 ECC bytes of a 512-byte page: the four chunks' triples in order.
 pub fn page_ecc(page: &[u8; 512]) -> [u8; 12] {
     let mut out = [0u8; 12];
-    for (i, chunk) in page.chunks_exact(CHUNK).enumerate() {
-        out[3 * i..3 * i + 3].copy_from_slice(&chunk_ecc(chunk.try_into().unwrap()));
+    for (i, chunk) in page.as_chunks::<CHUNK>().0.iter().enumerate() {
+        out[3 * i..3 * i + 3].copy_from_slice(&chunk_ecc(chunk));
     }
     out
 }

@@ -288,9 +288,9 @@ impl Card {
         if spare[15] == 0xFF {
             return Ok(data);
         }
-        for (i, chunk) in data.chunks_exact_mut(ecc::CHUNK).enumerate() {
+        for (i, chunk) in data.as_chunks_mut::<{ ecc::CHUNK }>().0.iter_mut().enumerate() {
             let stored = [spare[3 * i], spare[3 * i + 1], spare[3 * i + 2]];
-            if ecc::check_and_correct(chunk.try_into().unwrap(), stored) == ecc::Check::Uncorrectable {
+            if ecc::check_and_correct(chunk, stored) == ecc::Check::Uncorrectable {
                 return Err(Error::Ecc { page });
             }
         }

@@ -26,8 +26,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for (index, chunk) in bytes.chunks_exact(4).enumerate() {
-        let word = u32::from_le_bytes(chunk.try_into().expect("chunks_exact yields 4 bytes"));
+    for (index, &chunk) in bytes.as_chunks::<4>().0.iter().enumerate() {
+        let word = u32::from_le_bytes(chunk);
         let pc = base.wrapping_add(4 * index as u32);
         match r5900::decode(word) {
             Ok(instr) => println!("{pc:8x}:\t{word:08x}\t{}", instr.display_at(pc)),

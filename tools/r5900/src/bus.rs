@@ -80,8 +80,8 @@ pub trait Bus {
     /// data-cache refill. The default reads four quadwords.
     fn read_line(&mut self, addr: u32) -> Result<[u8; 64], Fault> {
         let mut line = [0u8; 64];
-        for (i, chunk) in line.chunks_exact_mut(16).enumerate() {
-            chunk.copy_from_slice(&self.load128(addr + 16 * i as u32)?.to_le_bytes());
+        for (i, chunk) in line.as_chunks_mut::<16>().0.iter_mut().enumerate() {
+            *chunk = self.load128(addr + 16 * i as u32)?.to_le_bytes();
         }
         Ok(line)
     }
@@ -89,8 +89,8 @@ pub trait Bus {
     /// Writes a 64-byte line back to memory at `addr` (the address the line was filled
     /// through). The default writes four quadwords.
     fn write_line(&mut self, addr: u32, line: &[u8; 64]) -> Result<(), Fault> {
-        for (i, chunk) in line.chunks_exact(16).enumerate() {
-            self.store128(addr + 16 * i as u32, u128::from_le_bytes(chunk.try_into().expect("16 bytes")))?;
+        for (i, &chunk) in line.as_chunks::<16>().0.iter().enumerate() {
+            self.store128(addr + 16 * i as u32, u128::from_le_bytes(chunk))?;
         }
         Ok(())
     }

@@ -135,10 +135,10 @@ impl Ucab {
         let base = addr & !127;
         if self.base != base {
             self.base = u32::MAX;
-            for (i, chunk) in self.data.chunks_exact_mut(16).enumerate() {
+            for (i, chunk) in self.data.as_chunks_mut::<16>().0.iter_mut().enumerate() {
                 let at = base + 16 * i as u32;
                 let q = bus.load128(at).map_err(|f| Fault::new(addr, f.kind))?;
-                chunk.copy_from_slice(&q.to_le_bytes());
+                *chunk = q.to_le_bytes();
             }
             self.base = base;
         }

@@ -237,12 +237,13 @@ impl Class {
 /// op) issue together but stall one cycle in the A stage, which costs the same cycle as issuing
 /// one after the other, so they are not paired here (X).
 const fn table_1_3(one: Class, zero: Class) -> bool {
-    match (one, zero) {
-        (Class::Eret | Class::Branch, Class::Branch) => false,
-        (Class::Lzc | Class::Alu | Class::Mac1, Class::Wide) => false,
-        (Class::Cop1Move, Class::Cop1Op) | (Class::Cop2Move, Class::Cop2Op) => false,
-        _ => true,
-    }
+    !matches!(
+        (one, zero),
+        (Class::Eret | Class::Branch, Class::Branch)
+            | (Class::Lzc | Class::Alu | Class::Mac1, Class::Wide)
+            | (Class::Cop1Move, Class::Cop1Op)
+            | (Class::Cop2Move, Class::Cop2Op)
+    )
 }
 
 /// Whether `second` can issue in the same cycle as `first` (program order): one of them must

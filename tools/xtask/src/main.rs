@@ -1,7 +1,8 @@
 //! `cargo xtask <task>`: project automation, in Rust so that it runs wherever cargo does.
 //!
 //! - `cargo xtask test` — the README's test command:
-//!   1. host tests of every crate that builds for the host (pure logic, host tools);
+//!   1. host tests of every crate that builds for the host (pure logic, host tools), then clippy with `-D warnings`
+//!      on the host (every target of those crates) and on the EE (its crates, the examples and the EE tests);
 //!   2. every EE program (examples and EE test binaries, debug and release) built for the Emotion Engine;
 //!   3. the R5900 ISA check over every one of those ELFs (0 violations required);
 //!   4. the EE tests run in the simulator through the runner (`cargo test --test '*'` on the EE target);
@@ -122,6 +123,24 @@ fn run(step: &str, command: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// Clippy with every warning an error, on both targets. The EE run lints the libraries, the examples and the
+/// `ee_*` tests only: the EE crates' other tests (and their unit tests) need std, so they are linted on the host.
+fn clippy() -> Result<()> {
+    run(
+        "clippy (host)",
+        cargo()
+            .args(["clippy", "--target", "host-tuple", "-Zbuild-std=std,panic_unwind", "--workspace", "--all-targets"])
+            .args(["--exclude", "ps2-rs-examples", "--", "-D", "warnings"]),
+    )?;
+    run(
+        "clippy (EE)",
+        cargo()
+            .args(["clippy", "--workspace", "--lib", "--bins", "--examples", "--test", "ee_*"])
+            .args(HOST_ONLY_EXCLUDES)
+            .args(["--", "-D", "warnings"]),
+    )
+}
+
 fn test_all(root: &Path) -> Result<()> {
     run(
         "host tests",
@@ -130,6 +149,7 @@ fn test_all(root: &Path) -> Result<()> {
             "ps2-rs-examples",
         ]),
     )?;
+    clippy()?;
     let elves = build_and_check_ee(root)?;
     eprintln!("    {} EE ELFs are R5900-clean", elves.len());
     package::check(root)?; // every publishable SDK/LLM crate packages, and builds with its tests from the package

@@ -205,7 +205,7 @@ fn read_qwords(
         return Ok(());
     }
     let bytes = read(addr & !0xF, qwc as usize * 16).ok_or(DmaError::BadAddress { addr })?;
-    out.extend(bytes.chunks_exact(16).map(|c| u128::from_le_bytes(c.try_into().unwrap())));
+    out.extend(bytes.as_chunks::<16>().0.iter().map(|&c| u128::from_le_bytes(c)));
     Ok(())
 }
 

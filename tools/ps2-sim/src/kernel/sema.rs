@@ -66,7 +66,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             }
             _ => -1,
         };
-        ret(cpu, result as i64)
+        ret(cpu, result)
     }
 
     /// `DeleteSema(sid)`: waiting threads are released with -1.
@@ -107,7 +107,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
         } else {
             -1
         };
-        ret(cpu, result as i64)
+        ret(cpu, result)
     }
 
     /// `WaitSema(sid)`: takes one count or blocks until signalled; returns the id.
@@ -146,7 +146,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             }
             _ => -1,
         };
-        ret(cpu, result as i64)
+        ret(cpu, result)
     }
 
     /// `ReferSemaStatus(sid, ee_sema_t *)`.

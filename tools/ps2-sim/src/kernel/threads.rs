@@ -300,7 +300,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             }
             _ => -1,
         };
-        ret(cpu, result as i64)
+        ret(cpu, result)
     }
 
     /// `DeleteThread(tid)`: only a dormant thread other than the caller.
@@ -539,7 +539,7 @@ impl<Ctx: Clone> Kernel<Ctx> {
             Some(t) => std::mem::take(&mut t.wakeups) as i64,
             None => -1,
         };
-        ret(cpu, result as i64)
+        ret(cpu, result)
     }
 
     /// `SuspendThread(tid)`: another thread stops being scheduled until resumed.

@@ -105,7 +105,8 @@ const QUAD: usize = 16;
 enum Handle {
     HostFile(fs::File),
     HostDir { entries: Vec<(String, [u8; 40])>, next: usize },
-    DiscFile { entry: DirEntry, position: u64 },
+    // Boxed: a DirEntry is far larger than the other variants (clippy::large_enum_variant).
+    DiscFile { entry: Box<DirEntry>, position: u64 },
     DiscDir { entries: Vec<DirEntry>, next: usize },
 }
 
@@ -338,7 +339,7 @@ impl Fileio {
         let handle = match split_device(path) {
             Some(("host", rest)) => self.open_host(rest, flags),
             Some(("cdrom", rest)) => {
-                self.disc_entry(rest).and_then(|(_, entry)| if entry.is_dir { Err(-errno::ENOENT) } else { Ok(entry) }).map(|entry| Handle::DiscFile { entry, position: 0 })
+                self.disc_entry(rest).and_then(|(_, entry)| if entry.is_dir { Err(-errno::ENOENT) } else { Ok(entry) }).map(|entry| Handle::DiscFile { entry: Box::new(entry), position: 0 })
             }
             _ => Err(-errno::ENODEV),
         };

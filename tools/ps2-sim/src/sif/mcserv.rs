@@ -204,10 +204,10 @@ impl McServ {
     }
 
     fn flush(&mut self) {
-        if let (Some(card), Some((file, path))) = (&mut self.card, &mut self.file) {
-            if let Err(e) = card.flush_to(file, &path.display().to_string()) {
-                eprintln!("ps2-sim: warning: memory card image not updated: {e}");
-            }
+        if let (Some(card), Some((file, path))) = (&mut self.card, &mut self.file)
+            && let Err(e) = card.flush_to(file, &path.display().to_string())
+        {
+            eprintln!("ps2-sim: warning: memory card image not updated: {e}");
         }
     }
 
@@ -268,7 +268,7 @@ impl McServ {
 
     fn get_info(&mut self, args: &[u8], new: bool, writes: &mut Vec<(u32, Vec<u8>)>) -> i32 {
         let (port, param) = (word(args, 4), word(args, 0x1C));
-        let (value, kind, free, formatted) = match (&mut self.slot, &self.card) {
+        let (value, kind, free, formatted): (i32, i32, i32, i32) = match (&mut self.slot, &self.card) {
             (_, None) => (result::NO_CARD, 0, 0, 0),
             _ if port != 0 => (result::NO_CARD, 0, 0, 0),
             (Slot::Pulled { reported }, Some(_)) if !*reported => {
@@ -290,7 +290,7 @@ impl McServ {
         };
         if param != 0 {
             let mut block = vec![0u8; if new { 192 } else { 64 }];
-            block[0..4].copy_from_slice(&(kind as i32).to_le_bytes());
+            block[0..4].copy_from_slice(&kind.to_le_bytes());
             block[4..8].copy_from_slice(&free.to_le_bytes());
             if new {
                 block[0x90..0x94].copy_from_slice(&formatted.to_le_bytes());
@@ -323,10 +323,10 @@ impl McServ {
             Some(f) if f.entry.is_dir() => return result::DENIED,
             Some(f) => {
                 let loc = f.loc.expect("a file has a location");
-                if flags & 0x200 != 0 {
-                    if let Err(e) = card.truncate(loc) {
-                        return code(&e);
-                    }
+                if flags & 0x200 != 0
+                    && let Err(e) = card.truncate(loc)
+                {
+                    return code(&e);
                 }
                 loc
             }
@@ -509,10 +509,10 @@ impl McServ {
         if let Err(err) = card.set_entry(loc, &e) {
             return Ok(code(&err));
         }
-        if flags & 0x10 != 0 {
-            if let Err(err) = card.rename(&path, &c_string(&table[0x20..0x40])) {
-                return Ok(code(&err));
-            }
+        if flags & 0x10 != 0
+            && let Err(err) = card.rename(&path, &c_string(&table[0x20..0x40]))
+        {
+            return Ok(code(&err));
         }
         Ok(0)
     }
@@ -520,10 +520,10 @@ impl McServ {
     fn delete(&mut self, args: &[u8]) -> i32 {
         let (_, _, path) = self.name_arg(args);
         let card = self.card.as_mut().expect("present");
-        if let Ok(f) = card.lookup(&path) {
-            if self.files.iter().flatten().any(|o| Some(o.loc) == f.loc) {
-                return result::DENIED;
-            }
+        if let Ok(f) = card.lookup(&path)
+            && self.files.iter().flatten().any(|o| Some(o.loc) == f.loc)
+        {
+            return result::DENIED;
         }
         card.remove(&path).map_or_else(|e| code(&e), |_| 0)
     }
