@@ -19,6 +19,7 @@ use ps2_cdvd::iso9660::SectorRead;
 use ps2_iso::ImageFile;
 use ps2_iso::drive::{DriveModel, Media};
 
+use super::protocol::{arg_word, le_word};
 use super::servers::CallResult;
 use crate::kernel::EE_CLOCK_HZ;
 
@@ -165,7 +166,7 @@ impl Disc {
 
     /// Handles a call to one of the CDVDFSV servers.
     pub fn call(&mut self, sid: u32, fno: u32, args: &[u8]) -> CallResult {
-        let word = |i: usize| args.get(4 * i..4 * i + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
+        let word = |i: usize| arg_word(args, i);
         match sid {
             SID_INIT => CallResult::reply(le(&[1, MODULE_VERSION, MODULE_VERSION, 0])),
             SID_DISK_READY | SID_DISK_READY2 => CallResult::reply(le(&[DISK_READY])),
@@ -250,7 +251,7 @@ impl Disc {
         let (name_at, dest_at, file_len) =
             if args.len() <= OLD_SIZE { (OLD_NAME, OLD_DEST, FILE_LEN) } else { (NAME, DEST, FILE_LEN + 4) };
         let name = args.get(name_at..(name_at + NAME_LEN).min(args.len())).unwrap_or(&[]);
-        let dest = args.get(dest_at..dest_at + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
+        let dest = le_word(args, dest_at);
         let media = self.drive.media();
         let found = rom::search_file(&mut self.sectors, media, name);
         let mut file = args.get(..file_len).map_or_else(|| vec![0u8; file_len], <[u8]>::to_vec);

@@ -35,6 +35,7 @@ use ps2_iso::ImageFile;
 
 use super::servers::CallResult;
 use super::SifFault;
+use super::protocol::arg_word;
 
 /// FILEIO function numbers (`FIO_F_*`, ps2sdk `fileio-common.h`).
 mod fno {
@@ -130,10 +131,6 @@ fn le(value: i32) -> Vec<u8> {
     let mut out = value.to_le_bytes().to_vec();
     out.resize(QUAD, 0);
     out
-}
-
-fn word(args: &[u8], index: usize) -> u32 {
-    args.get(4 * index..4 * index + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()))
 }
 
 fn c_string(bytes: &[u8]) -> String {
@@ -246,11 +243,11 @@ impl Fileio {
     pub fn call(&mut self, fno: u32, args: &[u8], ee: &dyn Fn(u32, usize) -> Result<Vec<u8>, SifFault>) -> Result<CallResult, SifFault> {
         let path_at = |offset: usize| c_string(args.get(offset..).unwrap_or(&[]));
         Ok(match fno {
-            fno::OPEN => CallResult::reply(le(self.open(&path_at(4), word(args, 0)))),
-            fno::CLOSE | fno::DCLOSE => CallResult::reply(le(self.close(word(args, 0) as i32))),
-            fno::READ => self.read(word(args, 0) as i32, word(args, 1), word(args, 2) as i32, word(args, 3)),
+            fno::OPEN => CallResult::reply(le(self.open(&path_at(4), arg_word(args, 0)))),
+            fno::CLOSE | fno::DCLOSE => CallResult::reply(le(self.close(arg_word(args, 0) as i32))),
+            fno::READ => self.read(arg_word(args, 0) as i32, arg_word(args, 1), arg_word(args, 2) as i32, arg_word(args, 3)),
             fno::WRITE => CallResult::reply(le(self.write(args, ee)?)),
-            fno::LSEEK => CallResult::reply(le(self.lseek(word(args, 0) as i32, word(args, 1) as i32, word(args, 2)))),
+            fno::LSEEK => CallResult::reply(le(self.lseek(arg_word(args, 0) as i32, arg_word(args, 1) as i32, arg_word(args, 2)))),
             // The ROM module's missing `break`: mkdir runs on the same path and its result is the reply.
             fno::REMOVE => {
                 let path = path_at(0);
@@ -260,8 +257,8 @@ impl Fileio {
             fno::MKDIR => CallResult::reply(le(self.mkdir(&path_at(0)))),
             fno::RMDIR => CallResult::reply(le(self.rmdir(&path_at(0)))),
             fno::DOPEN => CallResult::reply(le(self.dopen(&path_at(0)))),
-            fno::DREAD => self.dread(word(args, 0) as i32, word(args, 1)),
-            fno::GETSTAT => self.getstat(&path_at(4), word(args, 0)),
+            fno::DREAD => self.dread(arg_word(args, 0) as i32, arg_word(args, 1)),
+            fno::GETSTAT => self.getstat(&path_at(4), arg_word(args, 0)),
             _ => CallResult::reply(le(-errno::EIO)),
         })
     }
@@ -483,8 +480,8 @@ impl Fileio {
 
     /// `fileio_rpc_write`: the inline head, then the rest pulled from EE memory.
     fn write(&mut self, args: &[u8], ee: &dyn Fn(u32, usize) -> Result<Vec<u8>, SifFault>) -> Result<i32, SifFault> {
-        let (fd, ptr, size) = (word(args, 0) as i32, word(args, 1), word(args, 2) as usize);
-        let mis = (word(args, 3) as usize).min(QUAD).min(size);
+        let (fd, ptr, size) = (arg_word(args, 0) as i32, arg_word(args, 1), arg_word(args, 2) as usize);
+        let mis = (arg_word(args, 3) as usize).min(QUAD).min(size);
         let mut total = 0usize;
         if mis > 0 {
             let head = args.get(16..16 + mis).unwrap_or(&[]).to_vec();

@@ -24,6 +24,7 @@ use ps2_mcfs::{Card, EntryLoc, Error as FsError, Timestamp};
 
 use super::SifFault;
 use super::servers::CallResult;
+use super::protocol::le_word;
 
 /// MCSERV's (and XMCSERV's) RPC server id.
 pub const SID: u32 = 0x8000_0400;
@@ -107,10 +108,6 @@ impl Default for McServ {
             last_reply: 0,
         }
     }
-}
-
-fn word(b: &[u8], at: usize) -> u32 {
-    b.get(at..at + 4).map_or(0, |w| u32::from_le_bytes(w.try_into().unwrap()))
 }
 
 fn c_string(b: &[u8]) -> String {
@@ -235,7 +232,7 @@ impl McServ {
                 _ => self.last_reply,
             },
             0x02 | 0x71 => self.open(args),
-            0x03 | 0x72 | 0x0A | 0x7A => self.close(word(args, 0), fno == 0x03 || fno == 0x72),
+            0x03 | 0x72 | 0x0A | 0x7A => self.close(le_word(args, 0), fno == 0x03 || fno == 0x72),
             0x04 | 0x75 => self.seek(args),
             0x05 | 0x73 => self.read(args, if fno == 0x05 { 64 } else { 16 }, &mut writes),
             0x06 | 0x74 => self.write(args, ee)?,
@@ -267,7 +264,7 @@ impl McServ {
     }
 
     fn get_info(&mut self, args: &[u8], new: bool, writes: &mut Vec<(u32, Vec<u8>)>) -> i32 {
-        let (port, param) = (word(args, 4), word(args, 0x1C));
+        let (port, param) = (le_word(args, 4), le_word(args, 0x1C));
         let (value, kind, free, formatted): (i32, i32, i32, i32) = match (&mut self.slot, &self.card) {
             (_, None) => (result::NO_CARD, 0, 0, 0),
             _ if port != 0 => (result::NO_CARD, 0, 0, 0),
@@ -301,7 +298,7 @@ impl McServ {
     }
 
     fn name_arg(&self, args: &[u8]) -> (u32, u32, String) {
-        (word(args, 0), word(args, 8), self.path(&c_string(args.get(0x14..0x414).unwrap_or(&[]))))
+        (le_word(args, 0), le_word(args, 8), self.path(&c_string(args.get(0x14..0x414).unwrap_or(&[]))))
     }
 
     fn open(&mut self, args: &[u8]) -> i32 {
@@ -361,7 +358,7 @@ impl McServ {
     }
 
     fn seek(&mut self, args: &[u8]) -> i32 {
-        let (fd, offset, origin) = (word(args, 0), word(args, 0x10) as i32, word(args, 0x14));
+        let (fd, offset, origin) = (le_word(args, 0), le_word(args, 0x10) as i32, le_word(args, 0x14));
         let Some(f) = self.files.get(fd as usize).and_then(Option::as_ref) else { return result::DENIED };
         let loc = f.loc;
         let base = match origin {
@@ -375,7 +372,7 @@ impl McServ {
     }
 
     fn read(&mut self, args: &[u8], granule: usize, writes: &mut Vec<(u32, Vec<u8>)>) -> i32 {
-        let (fd, size, buffer, param) = (word(args, 0), word(args, 0xC) as usize, word(args, 0x18), word(args, 0x1C));
+        let (fd, size, buffer, param) = (le_word(args, 0), le_word(args, 0xC) as usize, le_word(args, 0x18), le_word(args, 0x1C));
         let Some(f) = self.files.get(fd as usize).and_then(Option::as_ref) else { return result::DENIED };
         let (loc, position) = (f.loc, f.position);
         let mut data = vec![0u8; size];
@@ -407,7 +404,7 @@ impl McServ {
     }
 
     fn write(&mut self, args: &[u8], ee: &dyn Fn(u32, usize) -> Result<Vec<u8>, SifFault>) -> Result<i32, SifFault> {
-        let (fd, size, head, buffer) = (word(args, 0), word(args, 0xC) as usize, (word(args, 0x14) as usize).min(16), word(args, 0x18));
+        let (fd, size, head, buffer) = (le_word(args, 0), le_word(args, 0xC) as usize, (le_word(args, 0x14) as usize).min(16), le_word(args, 0x18));
         let Some(f) = self.files.get(fd as usize).and_then(Option::as_ref) else { return Ok(result::DENIED) };
         if !f.writable {
             return Ok(result::DENIED);
@@ -445,7 +442,7 @@ impl McServ {
 
     fn chdir(&mut self, args: &[u8], writes: &mut Vec<(u32, Vec<u8>)>) -> i32 {
         let (_, _, path) = self.name_arg(args);
-        let ptr = word(args, 0x10);
+        let ptr = le_word(args, 0x10);
         if !c_string(args.get(0x14..0x414).unwrap_or(&[])).is_empty() {
             match self.card.as_ref().expect("present").lookup(&path) {
                 Ok(f) if f.entry.is_dir() => self.cwd = format!("/{}", ps2_mcfs::components(&path).join("/")),
@@ -463,7 +460,7 @@ impl McServ {
 
     fn get_dir(&mut self, args: &[u8], writes: &mut Vec<(u32, Vec<u8>)>) -> i32 {
         let (_, flags, path) = self.name_arg(args);
-        let (maxent, table) = (word(args, 0xC) as usize, word(args, 0x10));
+        let (maxent, table) = (le_word(args, 0xC) as usize, le_word(args, 0x10));
         if flags == 0 {
             let (dir, pattern) = match path.rfind('/') {
                 Some(i) => (&path[..i], &path[i + 1..]),
@@ -485,7 +482,7 @@ impl McServ {
 
     fn set_info(&mut self, args: &[u8], ee: &dyn Fn(u32, usize) -> Result<Vec<u8>, SifFault>) -> Result<i32, SifFault> {
         let (_, flags, path) = self.name_arg(args);
-        let table = ee(word(args, 0x10), 64)?;
+        let table = ee(le_word(args, 0x10), 64)?;
         let card = self.card.as_mut().expect("present");
         let found = match card.lookup(&path) {
             Ok(found) => found,
@@ -504,7 +501,7 @@ impl McServ {
             e.mode = (e.mode & !0x180F) | (mode & 0x180F);
         }
         if flags & 0x08 != 0 {
-            e.attr = word(&table, 0x18);
+            e.attr = le_word(&table, 0x18);
         }
         if let Err(err) = card.set_entry(loc, &e) {
             return Ok(code(&err));

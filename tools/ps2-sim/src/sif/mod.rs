@@ -38,7 +38,7 @@ pub const SMFLG_BOOTED: u32 = 0x1_0000 | 0x2_0000 | 0x4_0000;
 pub const REBOOT_CYCLES: u64 = 1_000_000;
 
 pub use protocol::cid;
-use protocol::{call as call_pkt, end as end_pkt, header, rdata, rpc};
+use protocol::{call as call_pkt, end as end_pkt, header, le_word, rdata, rpc};
 
 /// Why a SIF transfer failed (reported by the kernel as a bad pointer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,10 +82,6 @@ struct Delayed {
     due: u64,
     result: servers::CallResult,
     request: Vec<u8>,
-}
-
-fn word(packet: &[u8], offset: usize) -> u32 {
-    packet.get(offset..offset + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()))
 }
 
 /// Builds a packet: a 16-byte header (psize = `len`, no extra data) then `words` from +0x10.
@@ -211,9 +207,9 @@ impl Iop {
 
     /// Handles one command packet from the EE.
     fn command(&mut self, p: &[u8], now: u64, hw: &mut Hardware) -> Result<(), SifFault> {
-        match word(p, header::CID) {
-            cid::INIT_CMD if word(p, header::OPT) == 0 => {
-                self.ee_buffer = word(p, protocol::EE_BUFFER) & 0x1FFF_FFFF;
+        match le_word(p, header::CID) {
+            cid::INIT_CMD if le_word(p, header::OPT) == 0 => {
+                self.ee_buffer = le_word(p, protocol::EE_BUFFER) & 0x1FFF_FFFF;
                 self.pump(hw)
             }
             // INIT_CMD with opt 1: the RPC layer; the IOP answers SET_SREG {0, 1}.
@@ -224,7 +220,7 @@ impl Iop {
                 self.send(sreg, hw)
             }
             cid::CHANGE_SADDR => {
-                self.ee_buffer = word(p, protocol::EE_BUFFER) & 0x1FFF_FFFF;
+                self.ee_buffer = le_word(p, protocol::EE_BUFFER) & 0x1FFF_FFFF;
                 self.pump(hw)
             }
             cid::RESET => {
@@ -242,15 +238,15 @@ impl Iop {
             }
             cid::RPC_BIND => {
                 // A server that is not registered (yet) is answered with sd = 0, as sifrpc does.
-                let sid = word(p, protocol::bind::SID);
+                let sid = le_word(p, protocol::bind::SID);
                 let (sd, buf) = self.servers.registered(sid, now).map_or((0, 0), |s| (s.sd, s.buffer));
                 let end = self.end_packet(p, cid::RPC_BIND, sd, buf);
                 self.send(end, hw)
             }
             cid::RPC_CALL => self.call(p, now, hw),
             cid::RPC_RDATA => {
-                let (src, dest) = (word(p, rdata::SRC), word(p, rdata::DEST));
-                let size = word(p, rdata::SIZE) as usize;
+                let (src, dest) = (le_word(p, rdata::SRC), le_word(p, rdata::DEST));
+                let size = le_word(p, rdata::SIZE) as usize;
                 let off = (src & 0x001F_FFFF) as usize;
                 let len = size.next_multiple_of(16);
                 let data = hw.mem.iop_ram.get(off..off + len).ok_or(SifFault { addr: src })?.to_vec();
@@ -269,7 +265,7 @@ impl Iop {
     fn end_packet(&self, p: &[u8], answered: u32, sd: u32, buf: u32) -> Vec<u8> {
         let mut end = packet(cid::RPC_END, rpc::PACKET_SIZE, &[]);
         for field in [rpc::REC_ID, rpc::PKT_ADDR, rpc::RPC_ID, rpc::CLIENT] {
-            put(&mut end, field, word(p, field));
+            put(&mut end, field, le_word(p, field));
         }
         put(&mut end, end_pkt::CID, answered);
         put(&mut end, end_pkt::SD, sd);
@@ -279,7 +275,7 @@ impl Iop {
     }
 
     fn call(&mut self, p: &[u8], now: u64, hw: &mut Hardware) -> Result<(), SifFault> {
-        let (fno, send_size, sd) = (word(p, call_pkt::FNO), word(p, call_pkt::SEND_SIZE) as usize, word(p, call_pkt::SD));
+        let (fno, send_size, sd) = (le_word(p, call_pkt::FNO), le_word(p, call_pkt::SEND_SIZE) as usize, le_word(p, call_pkt::SD));
         // A CALL names the server by the sd its BIND returned; one that is not registered (a stale
         // binding after a reboot, a null sd) would make the IOP's sifrpc dereference garbage: the run
         // stops here with that address instead.
@@ -317,8 +313,8 @@ impl Iop {
 
     /// Delivers a call's data, reply and END.
     fn finish_call(&mut self, p: &[u8], result: servers::CallResult, hw: &mut Hardware) -> Result<(), SifFault> {
-        let (recv_buf, recv_size) = (word(p, call_pkt::RECV_BUF), word(p, call_pkt::RECV_SIZE));
-        let (rmode, sd) = (word(p, call_pkt::RMODE), word(p, call_pkt::SD));
+        let (recv_buf, recv_size) = (le_word(p, call_pkt::RECV_BUF), le_word(p, call_pkt::RECV_SIZE));
+        let (rmode, sd) = (le_word(p, call_pkt::RMODE), le_word(p, call_pkt::SD));
         for (addr, data) in &result.ee_writes {
             ee_write(hw, *addr, data)?;
         }
@@ -334,7 +330,7 @@ impl Iop {
         } else {
             // No END: the IOP overwrites the request packet with an END image whose rec_id
             // and rpc_id are 0, which is how the client sees the call finish.
-            ee_write(hw, word(p, rpc::PKT_ADDR) & 0x1FFF_FFFF, &packet(cid::RPC_END, rpc::PACKET_SIZE, &[]))
+            ee_write(hw, le_word(p, rpc::PKT_ADDR) & 0x1FFF_FFFF, &packet(cid::RPC_END, rpc::PACKET_SIZE, &[]))
         }
     }
 }

@@ -37,6 +37,7 @@
 //! SQUARE) and stick values (`lx ly rx ry`; unspecified sticks keep their value), or is
 //! `unplugged` / `plugged`. Without a script both pads are plugged in and idle.
 
+use super::protocol::arg_word;
 use super::servers::{CallResult, PadModule};
 
 /// New-protocol main server (`PAD_BIND_RPC_ID1`).
@@ -327,10 +328,6 @@ pub struct Padman {
     slots_frame: u32,
 }
 
-fn word(args: &[u8], i: usize) -> u32 {
-    args.get(4 * i..4 * i + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()))
-}
-
 impl Padman {
     /// A PADMAN whose pads follow `script`.
     pub fn new(script: PadScript) -> Self {
@@ -351,7 +348,7 @@ impl Padman {
             // "Extend Service: This service is not supported."
             return CallResult::reply(reply);
         }
-        let raw = word(args, word::COMMAND);
+        let raw = arg_word(args, word::COMMAND);
         // The new-protocol code of the request, if this module understands it.
         let command = match module {
             PadModule::Padman => match raw {
@@ -361,8 +358,8 @@ impl Padman {
             PadModule::Xpadman if raw & 0x100 != 0 && raw & 0x8000_0000 != 0 => Some((raw & 0xFF) + 1),
             PadModule::Xpadman => Some(raw),
         };
-        let (port, slot) = (word(args, word::PORT) as usize, word(args, word::SLOT));
-        let (arg3, arg4) = (word(args, word::ARG3), word(args, word::ARG4));
+        let (port, slot) = (arg_word(args, word::PORT) as usize, arg_word(args, word::SLOT));
+        let (arg3, arg4) = (arg_word(args, word::ARG3), arg_word(args, word::ARG4));
         let mut set = |index: usize, value: u32| reply[4 * index..4 * index + 4].copy_from_slice(&value.to_le_bytes());
         let pad = self.pads.iter_mut().find(|p| p.port == port && slot == 0);
         let new_only = module == PadModule::Xpadman;
@@ -551,7 +548,7 @@ mod tests {
     }
 
     fn reply_word(r: &CallResult, i: usize) -> u32 {
-        word(&r.reply, i)
+        arg_word(&r.reply, i)
     }
 
     #[test]

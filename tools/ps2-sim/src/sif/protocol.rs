@@ -119,3 +119,14 @@ pub mod rdata {
     /// Byte count.
     pub const SIZE: usize = 0x28;
 }
+
+/// The little-endian word at byte `offset` of a packet or request; 0 where the bytes end (a short
+/// request reads as zeros, as the rest of the IOP's receive buffer would).
+pub(crate) fn le_word(bytes: &[u8], offset: usize) -> u32 {
+    bytes.get(offset..offset + 4).map_or(0, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+}
+
+/// Word `index` of an RPC request's arguments (see [`le_word`]).
+pub(crate) fn arg_word(args: &[u8], index: usize) -> u32 {
+    le_word(args, 4 * index)
+}

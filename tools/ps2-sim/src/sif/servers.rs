@@ -306,7 +306,7 @@ impl Servers {
     }
 
     fn call_bytes(&mut self, sid: u32, fno: u32, args: &[u8], iop_ram: &mut [u8], now: u64) -> Vec<u8> {
-        let arg_word = |i: usize| args.get(4 * i..4 * i + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
+        let arg_word = |i: usize| super::protocol::arg_word(args, i);
         match (sid, fno) {
             (LOADFILE_SID, 0) => {
                 let path = c_string(args.get(8..8 + 252).unwrap_or(&[]));

@@ -50,9 +50,9 @@ fn a_save_written_through_rpc_is_in_the_image_file() {
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 8_650_752, "created on first use");
     let (r, w) = call(&mut s, 0x01, &desc(0, 0, 0, 0, 0, 0x0020_0000, &[]));
     assert_eq!(r, -1, "new formatted card");
-    assert_eq!(word(&w[0].1, 0), 2, "PS2 card");
-    assert_eq!(word(&w[0].1, 4), 8134, "free clusters");
-    assert_eq!(word(&w[0].1, 0x90), 1, "formatted");
+    assert_eq!(le_word(&w[0].1, 0), 2, "PS2 card");
+    assert_eq!(le_word(&w[0].1, 4), 8134, "free clusters");
+    assert_eq!(le_word(&w[0].1, 0x90), 1, "formatted");
     assert_eq!(call(&mut s, 0x01, &desc(0, 0, 0, 0, 0, 0x0020_0000, &[])).0, 0, "same card");
     assert_eq!(call(&mut s, 0x02, &name(0x40, 0, 0, "/SAVE")).0, 0, "mkdir");
     assert_eq!(call(&mut s, 0x02, &name(0x40, 0, 0, "/SAVE")).0, -4, "mkdir twice");
@@ -78,7 +78,7 @@ fn a_save_written_through_rpc_is_in_the_image_file() {
     let middle = &w[0];
     let block = &w[1].1;
     assert_eq!(middle.0, 0x0030_0040, "middle starts on a 64-byte boundary");
-    assert_eq!((word(block, 0), word(block, 4)), (48, 24), "head 48 bytes, tail (200-48) % 64 = 24");
+    assert_eq!((le_word(block, 0), le_word(block, 4)), (48, 24), "head 48 bytes, tail (200-48) % 64 = 24");
     assert_eq!(&block[0x10..0x15], b"HEAD!");
     assert_eq!(middle.1[..], data[48..176]);
     assert_eq!(block[0x50..0x50 + 24], data[176..200]);
@@ -87,7 +87,7 @@ fn a_save_written_through_rpc_is_in_the_image_file() {
     let (count, w) = call(&mut s, 0x0D, &name(0, 8, 0x0050_0000, "/SAVE/*"));
     assert_eq!(count, 3);
     assert_eq!(&w[2].1[0x20..0x25], b"DATA\0");
-    assert_eq!(word(&w[2].1, 0x10), 3005);
+    assert_eq!(le_word(&w[2].1, 0x10), 3005);
     assert_eq!(call(&mut s, 0x0F, &name(0, 0, 0, "/SAVE")).0, -6, "not empty");
     assert_eq!(call(&mut s, 0x0F, &name(0, 0, 0, "/SAVE/DATA")).0, -5, "still open");
     assert_eq!(call(&mut s, 0x03, &desc(fd, 0, 0, 0, 0, 0, &[])).0, 0);
@@ -123,7 +123,7 @@ fn absent_full_and_pulled_cards() {
 fn init_reports_versions_and_unknown_calls_repeat_the_last_result() {
     let mut s = McServ::default();
     let r = s.call(0xFE, &desc(-1, 0, 0, 0, 0, 0, &[]), &ee).unwrap();
-    assert_eq!((word(&r.reply, 0), word(&r.reply, 4), word(&r.reply, 8)), (0, 0x208, 0x20B));
+    assert_eq!((le_word(&r.reply, 0), le_word(&r.reply, 4), le_word(&r.reply, 8)), (0, 0x208, 0x20B));
     assert_eq!(call(&mut s, 0x0A, &desc(-1, 0, 0, 0, 0, 0, &[])).0, -10, "flush with no card");
     assert_eq!(call(&mut s, 0x99, &[]).0, -10, "unknown: previous result");
 }
