@@ -1,7 +1,9 @@
 //! # ps2-alloc — the heap of a PS2 program
 //!
 //! A [`GlobalAlloc`] over the RAM between the end of the program image (`_end`) and the bottom of the main
-//! thread's stack (the kernel's `EndOfHeap()`), so `alloc` collections work on the Emotion Engine:
+//! thread's stack (the kernel's `EndOfHeap()`), so `alloc` collections work on the Emotion Engine. The example,
+//! an EE program, is not compiled as a host doctest (the global allocator, `stats()` and the `ps2-sys`
+//! dependency exist only on the EE):
 //!
 //! ```ignore
 //! #![no_std]

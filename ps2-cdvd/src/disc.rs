@@ -1,12 +1,15 @@
 //! The disc's file system over the drive: look files up, read them as `embedded-io` streams, stream large
 //! files with double buffering.
 //!
-//! ```ignore
+//! ```no_run
 //! use embedded_io::Read;
+//! # fn main() -> Result<(), embedded_io::ReadExactError<ps2_cdvd::DiscError>> {
 //! let mut disc = ps2_cdvd::Disc::open()?;
 //! let mut file = disc.open_file("\\MODEL\\STORY.BIN;1")?;   // also "model/story.bin"
 //! let mut header = [0u8; 64];
 //! file.read_exact(&mut header)?;
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::drive::{Cdvd, Error, SectorBuffer};

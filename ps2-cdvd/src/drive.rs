@@ -1,11 +1,14 @@
 //! The CDVDFSV client: disc state, sector reads (synchronous and in flight), file search.
 //!
-//! ```ignore
+//! ```no_run
+//! # fn main() -> Result<(), ps2_cdvd::Error> {
 //! let mut cd = ps2_cdvd::Cdvd::init()?;            // binds the IOP's CD/DVD servers, waits for the disc
 //! let mut buffer = ps2_cdvd::SectorBuffer::new(16);
 //! cd.read(16, &mut buffer)?;                        // the primary volume descriptor and 15 more sectors
 //! let read = cd.start_read(1000, buffer).map_err(|(e, _)| e)?; // returns at once; the drive works meanwhile
-//! let buffer = cd.finish_read(read)?;
+//! let buffer = cd.finish_read(read).map_err(|(e, _)| e)?;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Reads go into [`SectorBuffer`]s: 64-byte aligned, whole sectors, so the IOP can DMA straight into them

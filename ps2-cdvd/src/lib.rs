@@ -10,13 +10,17 @@
 //! - [`Stream`]: double-buffered streaming of large files — the next chunk is read while the caller works on
 //!   the current one.
 //!
-//! ```ignore
+//! ```no_run
+//! # fn consume(_chunk: &[u8]) {}
+//! # fn main() -> Result<(), ps2_cdvd::DiscError> {
 //! let mut disc = ps2_cdvd::Disc::open()?;
 //! let weights = disc.find("MODEL/WEIGHTS.BIN")?;
 //! let mut stream = disc.stream(&weights, 64)?;          // 128 KiB chunks
 //! while let Some(chunk) = stream.next_chunk() {
 //!     consume(chunk?);                                  // the drive reads ahead meanwhile
 //! }
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Needs a global allocator (`ps2-alloc`) for read buffers and the RPC clients.

@@ -12,8 +12,10 @@
 //! - [`Error`] with the IOP's codes by name ([`Errno::ENOENT`], [`Errno::EACCES`], ...), the operation and the
 //!   path; [`protocol`]: the wire format, host-tested.
 //!
-//! ```ignore
+//! ```no_run
 //! use embedded_io::{Read, Write};
+//! # use ps2_sys::println;
+//! # fn main() -> Result<(), ps2_fileio::Error> {
 //! let mut fs = ps2_fileio::Fileio::new()?;
 //! let mut file = fs.create("host:hello.txt")?;
 //! file.write_all(b"Hello from the EE\n")?;
@@ -22,6 +24,8 @@
 //!     let entry = entry?;
 //!     println!("{} ({} bytes)", entry.name, entry.metadata.size);
 //! }
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! ## What the ROM's FILEIO does and how this crate copes

@@ -10,7 +10,7 @@
 //! - drawing by GIF DMA (channel 2) with plain untextured sprites: the packet building is pure Rust, tested on
 //!   the host through the [`GifSink`] trait; only [`hw`] touches the hardware.
 //!
-//! ```ignore
+//! ```no_run
 //! #![no_std]
 //! #![no_main]
 //! use ps2_gs_text::{Color, VideoMode, gs_println};

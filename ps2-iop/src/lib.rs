@@ -9,11 +9,14 @@
 //! - [`reset`]: rebooting the IOP and waiting for it;
 //! - [`loadfile`]: loading IOP modules from `rom0:`, the disc, or an EE buffer, with the IOP's error codes.
 //!
-//! ```ignore
+//! ```no_run
+//! # fn main() -> Result<(), ps2_iop::Error> {
 //! ps2_iop::reset::reboot("")?;                       // a clean IOP with the boot ROM's modules
 //! let mut loader = ps2_iop::loadfile::LoadFile::new()?;
 //! loader.load_module("rom0:SIO2MAN", &[])?;
 //! loader.load_module("rom0:PADMAN", &[])?;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Protocols and layouts follow ps2sdk's `sifcmd`/`sifrpc`/`loadfile` (the [`packet`] module pins every

@@ -1,9 +1,12 @@
 //! Loading IOP modules through the LOADFILE RPC server (sid `0x8000_0006`), resident in every IOP boot ROM.
 //!
-//! ```ignore
+//! ```no_run
+//! # fn main() -> Result<(), ps2_iop::Error> {
 //! let mut loader = ps2_iop::loadfile::LoadFile::new()?;
 //! loader.load_module("rom0:SIO2MAN", &[])?;
 //! loader.load_module("rom0:PADMAN", &[])?;
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::rpc::Client;

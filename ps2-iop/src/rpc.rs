@@ -1,9 +1,12 @@
 //! The SIF RPC client: bind to a server on the IOP by its id, then call its functions.
 //!
-//! ```ignore
+//! ```no_run
+//! # fn main() -> Result<(), ps2_iop::Error> {
 //! let mut loadfile = ps2_iop::rpc::Client::bind(0x8000_0006)?; // retries until the server exists
 //! let mut reply = [0u8; 16];
 //! loadfile.call(0xFF, &[], &mut reply)?;                         // GET_VERSION
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! How it works (ps2sdk's `sifrpc.c` protocol): a request is a 64-byte packet taken from a table of 32, sent

@@ -20,7 +20,8 @@
 //! into place; the reader ([`MemoryCard::read_file_safely`]) finishes a replacement cut between the delete and
 //! the rename, and drops a `.tmp` that was never closed. So each file is always its old or its new version.
 //!
-//! ```ignore
+//! ```no_run
+//! # fn main() -> Result<(), ps2_mc::Error> {
 //! let mut loader = ps2_iop::loadfile::LoadFile::new()?;
 //! ps2_mc::load_modules(&mut loader)?;                 // rom0:XSIO2MAN, rom0:XMCMAN, rom0:XMCSERV
 //! let mut card = ps2_mc::MemoryCard::init()?;
@@ -34,6 +35,8 @@
 //!     files: &[("DATA.BIN", b"level 3")],
 //! })?;
 //! let data = card.read_save_file("BESAVE-00000DEMO", "DATA.BIN")?;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Needs a global allocator (`ps2-alloc`). The request encoding, the error mapping and the `icon.sys`/icon

@@ -6,6 +6,9 @@
 //! console; the old protocol) or `rom0:XSIO2MAN` + `rom0:XPADMAN` (every ROM but the earliest; the new one).
 //! [`PadModules`] names the pairs and loads one.
 //!
+//! This module is built only for the EE (`target_arch = "mips"`), so the example is not compiled as a host
+//! doctest:
+//!
 //! ```ignore
 //! let mut loader = ps2_iop::loadfile::LoadFile::new()?;
 //! ps2_pad::PadModules::Rom.load(&mut loader)?;          // rom0:SIO2MAN, rom0:PADMAN

@@ -17,8 +17,10 @@
 //!   pad server; [`PadMemory`]
 //!   provides the aligned, cache-maintained pad areas for an EE transport.
 //!
-//! ```ignore
+//! ```no_run
 //! use ps2_pad::{Buttons, ModeRequest, ModeSequencer, ModeStep, Pads};
+//! # fn wait_vsync() {}
+//! # fn run<T: ps2_pad::PadTransport>(transport: T) -> Result<(), ps2_pad::PadError<T::Error>> {
 //!
 //! let mut pads = Pads::init(transport, 100)?;           // binds PADMAN/XPADMAN, INIT on the new protocol
 //! pads.open(0, 0)?;
@@ -32,6 +34,7 @@
 //!         let (x, y) = stick.signed(16);
 //!     }
 //! }
+//! # }
 //! ```
 #![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]

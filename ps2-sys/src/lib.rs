@@ -20,6 +20,9 @@
 //! - [`panic`](mod@panic): a panic handler that prints the message and location and exits with code 101;
 //! - [`test`](mod@test): a tiny libtest-shaped harness for tests that run on the EE (in the simulator or PCSX2).
 //!
+//! A whole program, not compiled as a host doctest (a `no_std` binary needs the panic handler, which this crate
+//! provides only on the EE):
+//!
 //! ```ignore
 //! #![no_std]
 //! #![no_main]

@@ -139,6 +139,9 @@ impl<T: Termination, E: core::fmt::Debug> Termination for Result<T, E> {
 
 /// Declares the program's `main` function.
 ///
+/// A whole program, not compiled as a host doctest (a `no_std` binary needs the panic handler, which this crate
+/// provides only on the EE):
+///
 /// ```ignore
 /// #![no_std]
 /// #![no_main]

@@ -15,6 +15,9 @@
 //! A failing test panics; the panic handler prints the message and exits with code 101, so the run fails and
 //! names the test (its `test name ...` line is the last one before the panic message).
 //!
+//! A test binary, not compiled as a host doctest (a `no_std` binary needs the panic handler, which this crate
+//! provides only on the EE):
+//!
 //! ```ignore
 //! #![no_std]
 //! #![no_main]

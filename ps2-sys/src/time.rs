@@ -25,7 +25,7 @@
 //! `ReleaseAlarm`, which ps2sdk's `alarm.c` says no retail or debug kernel releases correctly. The line rate follows [`syscall::set_gs_crt`]; before
 //! any call it is NTSC's, the mode the console boots an NTSC program in (see [`set_video_mode`]).
 //!
-//! ```ignore
+//! ```no_run
 //! use core::time::Duration;
 //! use ps2_sys::time::{self, FramePacer};
 //!

@@ -20,7 +20,7 @@ use crate::cpu::Cpu;
 use crate::dcache::{physical, segment, Segment};
 use crate::decode::{Instr, Op};
 
-/// Which cycle model a [`Cpu`](crate::Cpu) runs (see the module documentation).
+/// Which cycle model a [`Cpu`] runs (see the module documentation).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Hash)]
 pub enum TimingModel {
     /// One cycle per instruction, single issue (the model before the calibrated one; kept to
