@@ -110,6 +110,8 @@ impl fmt::Display for SettingError {
     }
 }
 
+impl core::error::Error for SettingError {}
+
 impl Settings {
     /// Applies every `key = value` line of a settings file; stops at the first bad line.
     pub fn apply_file(&mut self, text: &str) -> Result<(), SettingError> {

@@ -94,6 +94,17 @@ pub enum PathError {
     Nul(usize),
 }
 
+impl core::fmt::Display for PathError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PathError::TooLong(len) => write!(f, "path of {len} bytes is longer than the {MAX_PATH_LEN} bytes FILEIO accepts"),
+            PathError::Nul(at) => write!(f, "path contains a NUL byte at byte {at}"),
+        }
+    }
+}
+
+impl core::error::Error for PathError {}
+
 /// The NUL-terminated `name[256]` field for `path`.
 pub fn path_field(path: &str) -> Result<[u8; PATH_FIELD], PathError> {
     let bytes = path.as_bytes();

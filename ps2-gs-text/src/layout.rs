@@ -116,6 +116,8 @@ impl core::fmt::Display for ConsoleError {
     }
 }
 
+impl core::error::Error for ConsoleError {}
+
 /// The text grid's placement in frame-buffer pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {

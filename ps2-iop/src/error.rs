@@ -30,6 +30,8 @@ impl fmt::Display for IopError {
     }
 }
 
+impl core::error::Error for IopError {}
+
 /// What went wrong talking to the IOP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
