@@ -354,6 +354,8 @@ mod tests {
         assert!(path_field(&long).is_ok());
         assert_eq!(path_field(&"h".repeat(256)), Err(PathError::TooLong(256)));
         assert_eq!(path_field("host:a\0b"), Err(PathError::Nul(6)));
+        assert_eq!(PathError::TooLong(256).to_string(), "path of 256 bytes is longer than the 255 bytes FILEIO accepts");
+        assert_eq!(PathError::Nul(6).to_string(), "path contains a NUL byte at byte 6");
         assert_eq!(path_field(&long).unwrap()[255], 0, "the last byte stays the NUL");
     }
 
