@@ -2,92 +2,48 @@
 //! they need, and a writer for minimal EE executables (one PT_LOAD segment plus a symbol table,
 //! so errors can be symbolized).
 //!
-//! This is deliberately not an assembler: programs are short lists of encoded words.
+//! This is deliberately not an assembler: programs are short lists of encoded words. The instruction
+//! encodings are `r5900::asm`'s; these wrappers only give the immediates their field types (`i16`
+//! offsets, `u16` logical immediates).
+
+use r5900::asm;
 
 /// Register numbers.
-pub mod r {
-    #![allow(missing_docs)]
-    pub const ZERO: u32 = 0;
-    pub const V0: u32 = 2;
-    pub const V1: u32 = 3;
-    pub const A0: u32 = 4;
-    pub const A1: u32 = 5;
-    pub const A2: u32 = 6;
-    pub const A3: u32 = 7;
-    pub const T0: u32 = 8;
-    pub const T1: u32 = 9;
-    pub const T2: u32 = 10;
-    pub const T3: u32 = 11;
-    pub const T4: u32 = 12;
-    pub const T5: u32 = 13;
-    pub const T6: u32 = 14;
-    pub const S0: u32 = 16;
-    pub const SP: u32 = 29;
-    pub const RA: u32 = 31;
-}
-
-fn i_type(op: u32, rs: u32, rt: u32, imm: i32) -> u32 {
-    (op << 26) | (rs << 21) | (rt << 16) | (imm as u32 & 0xFFFF)
-}
-
-fn r_type(rs: u32, rt: u32, rd: u32, sa: u32, funct: u32) -> u32 {
-    (rs << 21) | (rt << 16) | (rd << 11) | (sa << 6) | funct
-}
+pub use r5900::asm::reg as r;
+pub use r5900::asm::{addu, jr, sll, xor, EI, NOP, SYSCALL};
 
 /// `lui rt, imm`.
 pub fn lui(rt: u32, imm: u16) -> u32 {
-    i_type(0x0F, 0, rt, imm as i32)
+    asm::lui(rt, imm.into())
 }
 /// `ori rt, rs, imm`.
 pub fn ori(rt: u32, rs: u32, imm: u16) -> u32 {
-    i_type(0x0D, rs, rt, imm as i32)
+    asm::ori(rt, rs, imm.into())
 }
 /// `addiu rt, rs, imm`.
 pub fn addiu(rt: u32, rs: u32, imm: i16) -> u32 {
-    i_type(0x09, rs, rt, imm as i32)
+    asm::addiu(rt, rs, imm.into())
 }
 /// `lw rt, off(base)`.
 pub fn lw(rt: u32, off: i16, base: u32) -> u32 {
-    i_type(0x23, base, rt, off as i32)
+    asm::lw(rt, off.into(), base)
 }
 /// `sw rt, off(base)`.
 pub fn sw(rt: u32, off: i16, base: u32) -> u32 {
-    i_type(0x2B, base, rt, off as i32)
+    asm::sw(rt, off.into(), base)
 }
 /// `sb rt, off(base)`.
 pub fn sb(rt: u32, off: i16, base: u32) -> u32 {
-    i_type(0x28, base, rt, off as i32)
-}
-/// `addu rd, rs, rt`.
-pub fn addu(rd: u32, rs: u32, rt: u32) -> u32 {
-    r_type(rs, rt, rd, 0, 0x21)
-}
-/// `xor rd, rs, rt`.
-pub fn xor(rd: u32, rs: u32, rt: u32) -> u32 {
-    r_type(rs, rt, rd, 0, 0x26)
-}
-/// `sll rd, rt, sa`.
-pub fn sll(rd: u32, rt: u32, sa: u32) -> u32 {
-    r_type(0, rt, rd, sa, 0x00)
-}
-/// `jr rs`.
-pub fn jr(rs: u32) -> u32 {
-    r_type(rs, 0, 0, 0, 0x08)
+    asm::sb(rt, off.into(), base)
 }
 /// `bne rs, rt, words` (offset in instructions from the delay slot).
 pub fn bne(rs: u32, rt: u32, words: i16) -> u32 {
-    i_type(0x05, rs, rt, words as i32)
+    asm::bne(rs, rt, words.into())
 }
 /// `beq rs, rt, words`.
 pub fn beq(rs: u32, rt: u32, words: i16) -> u32 {
-    i_type(0x04, rs, rt, words as i32)
+    asm::beq(rs, rt, words.into())
 }
-/// `syscall`.
-pub const SYSCALL: u32 = 0x0000_000C;
-/// `nop`.
-pub const NOP: u32 = 0;
-/// `ei` (COP0 CO, funct 0x38).
-pub const EI: u32 = 0x4200_0038;
 
 /// Loads a 32-bit constant into `rt` (two words).
 pub fn li32(rt: u32, value: u32) -> [u32; 2] {

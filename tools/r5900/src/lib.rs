@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod access;
+pub mod asm;
 mod bus;
 mod cpu;
 pub mod dcache;
