@@ -96,6 +96,14 @@ impl Hardware {
 
 impl Bus for Hardware {
     #[inline(always)]
+    fn sync_cycle(&mut self, cycle: u64) {
+        self.advance(cycle);
+    }
+    #[inline(always)]
+    fn bus_held_until(&self) -> u64 {
+        self.dma_bus_held_until()
+    }
+    #[inline(always)]
     fn load8(&mut self, addr: u32) -> Result<u8, Fault> {
         fast_load!(self, addr, u8, 1)
     }

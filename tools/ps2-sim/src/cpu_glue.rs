@@ -218,6 +218,7 @@ mod tests {
             hw.store32(0x1000_D420, 1).unwrap(); // QWC
             hw.store32(0x1000_D480, 0x100).unwrap(); // SADR
             hw.store32(0x1000_D400, 0x101).unwrap(); // CHCR: from memory, start
+            hw.finish_dma(); // the transfer takes bus time; no CPU advances the clock here
             assert!(hw.dma_error.is_none());
             hw.load32(0x7000_0100).unwrap()
         };
@@ -230,6 +231,7 @@ mod tests {
         hw.store32(0x1000_D020, 1).unwrap();
         hw.store32(0x1000_D080, 0x200).unwrap();
         hw.store32(0x1000_D000, 0x100).unwrap();
+        hw.finish_dma();
         assert_eq!(hw.mem.read_u32(0x0010_2000), Some(0x5555));
         assert_eq!(guest::read_u32(&cpu, &hw.mem, 0x0010_2000), Some(0xABCD));
     }

@@ -462,7 +462,9 @@ impl Machine {
                 continue;
             }
             let pending = self.kernel.interrupt_waiting(&self.hw);
-            let until = self.kernel.next_event().min(max);
+            // A scratchpad transfer's end is an event too when its interrupt is unmasked (else
+            // the CPU's own accesses and this loop complete it, without shortening the slice).
+            let until = self.kernel.next_event().min(self.hw.next_dma_interrupt().unwrap_or(u64::MAX)).min(max);
             let slice = if self.config.profile { PROFILE_INTERVAL } else { CHUNK };
             let mut budget = until.saturating_sub(self.cpu.cycles).clamp(1, slice);
             if pending {
@@ -524,6 +526,7 @@ impl Machine {
                 }
             }
             self.hw.now = self.cpu.cycles;
+            self.hw.advance(self.cpu.cycles);
             self.kernel.service_events(&mut self.cpu, &mut self.hw);
         }
     }
@@ -599,19 +602,22 @@ impl Machine {
     fn idle(&mut self) -> Result<(), SimError> {
         // Something may be pending already (a SIF reply's DMA interrupt, say).
         self.hw.now = self.cpu.cycles;
+        self.hw.advance(self.cpu.cycles);
         self.kernel.service_events(&mut self.cpu, &mut self.hw);
         if self.kernel.in_handler() || self.kernel.current_thread().is_some() {
             return Ok(());
         }
-        if !self.kernel.can_wake(&self.hw) {
+        let dma_end = self.hw.next_dma_end();
+        if !self.kernel.can_wake(&self.hw) && dma_end.is_none() {
             return Err(SimError::Kernel {
                 at: self.symbolize(self.cpu.pc),
                 error: KernelError::Deadlock { detail: self.kernel.thread_report() },
             });
         }
-        let next = self.kernel.next_event().min(self.config.max_cycles);
+        let next = self.kernel.next_event().min(dma_end.unwrap_or(u64::MAX)).min(self.config.max_cycles);
         self.cpu.cycles = self.cpu.cycles.max(next);
         self.hw.now = self.cpu.cycles;
+        self.hw.advance(self.cpu.cycles);
         self.kernel.service_events(&mut self.cpu, &mut self.hw);
         Ok(())
     }

@@ -37,20 +37,32 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn load<B: Bus, const N: usize>(&mut self, bus: &mut B, addr: u32) -> Result<[u8; N], Fault> {
         self.pipe.mem_addr = addr;
+        bus.sync_cycle(self.cycles);
         match segment(addr) {
             Segment::Cached => {
+                let held = bus.bus_held_until();
                 let (bytes, cost) = self.dcache.load::<B, N>(bus, addr)?;
+                if cost > 0 {
+                    self.wait_for_bus(held);
+                }
                 self.cycles += cost;
                 Ok(bytes)
             }
             Segment::Scratchpad => bus_load::<B, N>(bus, addr),
             Segment::Uncached => {
+                // The load reaches the device after the burst: it sees the state of then.
+                let held = bus.bus_held_until();
+                self.wait_for_bus(held);
+                bus.sync_cycle(self.cycles.max(held));
                 self.cycles += UNCACHED_ACCESS;
                 bus_load::<B, N>(bus, addr)
             }
             Segment::UncachedAccelerated => {
                 // The calibrated model serves a UCAB hit like a cache hit (EECUM §1.2.9).
                 if self.timing == TimingModel::Simple || !self.ucab.holds(addr) {
+                    let held = bus.bus_held_until();
+                    self.wait_for_bus(held);
+                    bus.sync_cycle(self.cycles.max(held));
                     self.cycles += UNCACHED_ACCESS;
                 }
                 self.ucab.load::<B, N>(bus, addr)
@@ -64,16 +76,40 @@ impl Cpu {
         // Any store invalidates the uncached-accelerated read buffer.
         self.ucab.invalidate();
         self.pipe.mem_addr = addr;
+        bus.sync_cycle(self.cycles);
         match segment(addr) {
             Segment::Cached => {
-                self.cycles += self.dcache.store::<B, N>(bus, addr, bytes)?;
+                let held = bus.bus_held_until();
+                let cost = self.dcache.store::<B, N>(bus, addr, bytes)?;
+                if cost > 0 {
+                    self.wait_for_bus(held);
+                }
+                self.cycles += cost;
                 Ok(())
             }
             Segment::Scratchpad => bus_store::<B, N>(bus, addr, bytes),
             Segment::Uncached | Segment::UncachedAccelerated => {
+                // Asked before the store: a store that starts a DMA does not wait for it.
+                self.wait_for_bus(bus.bus_held_until());
                 self.cycles += UNCACHED_ACCESS;
                 bus_store::<B, N>(bus, addr, bytes)
             }
+        }
+    }
+
+    /// An access that needs the main bus while a DMA burst may hold it until cycle `held`
+    /// (reference §3.7: with D_CTRL.RELE clear the EE's request has the lowest priority). The
+    /// simple model waits on the spot (its costs are blocking); the calibrated model hands the
+    /// cycle to the scheduler, which starts the access's bus time no earlier.
+    #[inline(always)]
+    fn wait_for_bus(&mut self, held: u64) {
+        if held == 0 {
+            return;
+        }
+        if self.timing == TimingModel::Simple {
+            self.cycles = self.cycles.max(held);
+        } else {
+            self.pipe.bus_free_at = held;
         }
     }
 
@@ -126,7 +162,12 @@ impl Cpu {
             return;
         }
         self.pipe.mem_addr = addr;
+        bus.sync_cycle(self.cycles);
+        let held = bus.bus_held_until();
         if let Ok((_, cost)) = self.dcache.load::<B, 1>(bus, addr) {
+            if cost > 0 {
+                self.wait_for_bus(held);
+            }
             self.cycles += cost;
         }
     }

@@ -76,6 +76,23 @@ pub trait Bus {
     /// Fetches an instruction word (`addr` is 4-byte aligned).
     fn fetch(&mut self, addr: u32) -> Result<u32, Fault>;
 
+    /// The CPU's cycle estimate as a data access begins (called before every load, store and
+    /// `PREF`), so that a bus with devices that run in time (DMA) can bring them up to date
+    /// first. The default does nothing.
+    #[inline(always)]
+    fn sync_cycle(&mut self, cycle: u64) {
+        let _ = cycle;
+    }
+
+    /// The cycle until which a DMA burst holds the main bus against the CPU: an access that
+    /// needs the bus (a data-cache refill or write-back, an uncached access, an instruction-
+    /// cache refill) starts no earlier. Scratchpad and cache hits do not wait. The default is
+    /// 0 (the bus is always free).
+    #[inline(always)]
+    fn bus_held_until(&self) -> u64 {
+        0
+    }
+
     /// Reads the 64-byte line at `addr` (64-byte aligned, a cached-segment address) for a
     /// data-cache refill. The default reads four quadwords.
     fn read_line(&mut self, addr: u32) -> Result<[u8; 64], Fault> {

@@ -433,7 +433,7 @@ impl Cpu {
             self.pc = resume;
             self.next_pc = resume.wrapping_add(4);
             if calibrated {
-                self.fetch_timing(pc);
+                self.fetch_timing(&*bus, pc);
             }
             let before = self.cycles;
             if !calibrated {
@@ -474,6 +474,7 @@ impl Cpu {
                             self.pc = pc;
                             self.next_pc = resume;
                             self.cycles = before;
+                            self.pipe.bus_free_at = 0;
                             executed -= 1;
                         }
                     }

@@ -70,7 +70,7 @@ pub enum Segment {
     /// Straight to the bus (uncached RAM alias, KSEG1, I/O registers).
     Uncached,
     /// Uncached-accelerated (`0x3000_0000`): stores go through the write-back buffer in order,
-    /// which in this model (DMA completes at once, after the store that starts it) means they
+    /// which in this model (a DMA starts after the store that starts it executes) means they
     /// reach memory before anything the program starts later can look.
     UncachedAccelerated,
     /// The scratchpad: on-chip, not cached, no bus cost.

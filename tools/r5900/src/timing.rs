@@ -730,6 +730,9 @@ pub(crate) struct Pipeline {
     fetch_line: u32,
     /// Address of the last data access of the current instruction (set by the access code).
     pub(crate) mem_addr: u32,
+    /// When the current instruction's access needs the main bus and a DMA burst holds it: the
+    /// cycle the burst ends (set by the access code, consumed by `schedule`; 0 otherwise).
+    pub(crate) bus_free_at: u64,
     pub(crate) stats: TimingStats,
 }
 
@@ -769,6 +772,7 @@ impl Default for Pipeline {
             icache_lrf: [false; ICACHE_SETS * 2],
             fetch_line: INVALID_LINE,
             mem_addr: 0,
+            bus_free_at: 0,
             stats: TimingStats::default(),
         }
     }
@@ -897,17 +901,19 @@ impl Cpu {
     /// Calibrated model, before the instruction at `pc` executes: the I-cache is looked up
     /// once per 64-byte line entered; a miss delays everything by [`ICACHE_MISS`] (the fetch
     /// restarts after the whole line, EECUM §6). Uncached fetches are not timed.
+    /// The refill needs the main bus, so it starts after a DMA burst that holds it.
     #[inline(always)]
-    pub(crate) fn fetch_timing(&mut self, pc: u32) {
+    pub(crate) fn fetch_timing<B: crate::Bus>(&mut self, bus: &B, pc: u32) {
         let p = &mut *self.pipe;
         let line = pc >> 6;
         if line != p.fetch_line {
             p.fetch_line = line;
             if segment(pc) == Segment::Cached && !p.icache_access(physical(pc) >> 6) {
+                let wait = bus.bus_held_until().saturating_sub(self.cycles);
                 p.stats.icache_misses += 1;
-                p.stats.memory_stall_cycles += ICACHE_MISS;
+                p.stats.memory_stall_cycles += wait + ICACHE_MISS;
                 // Nothing pairs across the miss (`schedule` sees the cycle count moved).
-                self.cycles += ICACHE_MISS;
+                self.cycles += wait + ICACHE_MISS;
             }
         }
     }
@@ -980,6 +986,7 @@ impl Cpu {
 
         // Memory: what kind of access happened, from the segment and what it cost.
         let addr = p.mem_addr;
+        let bus_free_at = core::mem::take(&mut p.bus_free_at);
         let seg = segment(addr);
         let is_access = matches!(u.mem, Mem::Load | Mem::BlockingLoad | Mem::Store | Mem::Pref | Mem::Cache);
         let missed = is_access && mem > 0 && seg == Segment::Cached;
@@ -1021,6 +1028,9 @@ impl Cpu {
             at
         };
         let mut next = (issue + 1).max(self.cycles);
+        // An access that needs the bus while a DMA burst holds it starts its bus time when the
+        // burst ends (reference §3.7); everything it costs moves back by the wait.
+        let mem = if missed || uncached_load { mem + bus_free_at.saturating_sub(issue) } else { mem };
         if p.odd_fetch {
             // A fetch that starts at an odd word delivers one instruction (64 bits per cycle
             // from an aligned pair, EECUM §1.6), so the next one cannot pair with this one.
@@ -1110,7 +1120,7 @@ impl Cpu {
                     next = next.max(oldest + 1);
                     p.open = None;
                 }
-                let done = p.wbb_last_done.max(issue.max(oldest)) + WBB_DRAIN;
+                let done = p.wbb_last_done.max(issue.max(oldest)).max(bus_free_at) + WBB_DRAIN;
                 p.wbb_done[p.wbb_next] = done;
                 p.wbb_next = (p.wbb_next + 1) % WBB_ENTRIES;
                 p.wbb_last_done = done;

@@ -1,9 +1,10 @@
 //! The DMAC register file and source-chain walking.
 //!
 //! Writing CHCR with STR (bit 8) set asks the machine to run that channel: [`Dmac::write`]
-//! returns the channel number and the machine's bus performs the whole transfer at once
-//! (transfers take no simulated time; documented in the crate README), then calls
-//! [`Dmac::complete`], which clears STR and sets the channel's CIS bit in D_STAT.
+//! returns the channel number and the machine's bus performs the transfer, then calls
+//! [`Dmac::complete`], which clears STR and sets the channel's CIS bit in D_STAT. The
+//! scratchpad channels (8, 9) take bus time ([`spr_transfer_cycles`]) and complete when it has
+//! passed; the other channels still complete at once (documented in the crate README).
 
 /// Register block base (offset from `0x1000_0000`) of each channel 0-9.
 const CHANNEL_BASES: [u32; 10] =
@@ -23,6 +24,25 @@ pub const CH_SIF1: usize = 6;
 
 /// CHCR.STR: the channel is running.
 pub const CHCR_STR: u32 = 0x100;
+
+/// D_CTRL.RELE: cycle stealing on (the EE's bus requests win over DMA, reference §3.7).
+pub const CTRL_RELE: u32 = 0x2;
+
+/// EE cycles per quadword a burst channel moves at the bus's peak: the bus is 128 bits wide at
+/// BUSCLK = EE clock / 2, one quadword per bus cycle (D: EECUM §1.7, EEUM §1.1; reference §3.6).
+pub const BUS_CYCLES_PER_QWORD_EE: u64 = 2;
+
+/// Share of the bus's peak a DMA transfer achieves, in percent (D: MPR99, "about 85 %" for
+/// packets of 8 quadwords, reference §3.6). Applying it to the scratchpad's burst transfers is
+/// our inference (X): the per-slice and start-up overheads are unknown as numbers (§3.7).
+pub const BUS_EFFICIENCY_PERCENT: u64 = 85;
+
+/// EE cycles a scratchpad transfer of `qwc` quadwords holds the bus:
+/// ⌈`qwc` × [`BUS_CYCLES_PER_QWORD_EE`] × 100 / [`BUS_EFFICIENCY_PERCENT`]⌉ (so 40/17 cycles a
+/// quadword; 16 quadwords take 38 cycles).
+pub const fn spr_transfer_cycles(qwc: u64) -> u64 {
+    (qwc * BUS_CYCLES_PER_QWORD_EE * 100).div_ceil(BUS_EFFICIENCY_PERCENT)
+}
 
 /// Registers of one channel.
 #[derive(Default, Debug, Clone, Copy)]
@@ -64,6 +84,8 @@ pub struct Dmac {
     pub stadr: u32,
     /// D_ENABLE (bit 16 suspends all DMA).
     pub enable: u32,
+    /// Channels whose transfer is in flight (bit per channel): a CHCR write keeps their STR.
+    pub running: u32,
 }
 
 fn locate(addr: u32) -> Option<(usize, u32)> {
@@ -126,6 +148,11 @@ impl Dmac {
                 let c = &mut self.channels[ch];
                 match reg {
                     0x00 => {
+                        if self.running & (1 << ch) != 0 {
+                            // Stopping or restarting a running channel is not simulated: it
+                            // keeps running with the bits it started with.
+                            return None;
+                        }
                         c.chcr = value;
                         if value & CHCR_STR != 0 {
                             return Some(ch);
@@ -149,6 +176,7 @@ impl Dmac {
         self.channels[ch].chcr &= !CHCR_STR;
         self.channels[ch].qwc = 0;
         self.stat |= 1 << ch;
+        self.running &= !(1 << ch);
     }
 
     /// Channels whose completion is pending and whose interrupt is unmasked (CIS & CIM).
