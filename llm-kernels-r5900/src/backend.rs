@@ -97,6 +97,45 @@ pub fn q8_matvec_fpu(
     imp::q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
 }
 
+/// [`q8_matvec_fpu`] with the rows streamed through the scratchpad: on the EE, toSPR DMA copies chunks of rows
+/// (as many as fit in 8 KiB) into the two halves of the 16 KiB scratchpad, and the same whole-matrix routine
+/// runs on each copy while the next chunk's transfer fills the other half. The arithmetic, the routines and
+/// the order are those of [`q8_matvec_fpu`] (each copy keeps its bytes' addresses modulo 16, so the same
+/// routine is chosen), so the results are bit-identical to it. Elsewhere it is [`q8_matvec_fpu`].
+///
+/// On the EE the data cache is written back (all of it, by index: 128 `CACHE` operations) before the first
+/// transfer, because DMA reads memory behind the cache; see the README. The scratchpad is used whole while
+/// this runs. A row longer than a buffer, or a matrix not in main RAM, takes [`q8_matvec_fpu`].
+///
+/// Panics as [`q8_matvec_fpu`] does.
+pub fn q8_matvec_fpu_spr(
+    out: &mut [f32],
+    matrix: &[u8],
+    row_stride: usize,
+    activations: &[Quad],
+    chunks_per_group: usize,
+    x_scales: &[f32],
+) {
+    #[cfg(target_arch = "mips")]
+    {
+        let groups = x_scales.len();
+        let row_bytes = groups * (4 + chunks_per_group * CHUNK);
+        let fits =
+            out.is_empty() || (row_stride >= row_bytes && matrix.len() >= (out.len() - 1) * row_stride + row_bytes);
+        assert!(fits && activations.len() >= groups * chunks_per_group, "q8_matvec_fpu: short input");
+        if groups == 0 || chunks_per_group == 0 {
+            out.fill(0.0);
+            return;
+        }
+        if out.is_empty() {
+            return;
+        }
+        imp::q8_matvec_fpu_spr(out, matrix, row_stride, activations, chunks_per_group, x_scales);
+    }
+    #[cfg(not(target_arch = "mips"))]
+    q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
+}
+
 /// `Σ a[i] · b[i]`, accumulated in order. On the EE the FPU rounds toward zero (see the crate docs).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());

@@ -1091,3 +1091,131 @@ pub fn silu_mul(h: &mut [f32], up: &[f32]) {
     // SAFETY: two slices of `h.len() > 0` aligned f32s; `h` is rewritten in place, `up` read.
     unsafe { ps2rs_f32_silu_mul(h.as_mut_ptr(), up.as_ptr(), h.len()) }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scratchpad streaming for the whole-matrix Q8 product (`backend::q8_matvec_fpu_spr`).
+
+/// The scratchpad: 16 KiB at this address, outside the caches (EECUM §6.4).
+const SPR_BASE: usize = 0x7000_0000;
+/// One of the two buffers the rows are streamed into: half the scratchpad.
+pub const SPR_BUFFER_BYTES: usize = 8 * 1024;
+/// toSPR (DMA channel 9) registers: CHCR, MADR, QWC, SADR.
+const TO_SPR_CHCR: usize = 0x1000_D400;
+const TO_SPR_MADR: usize = 0x1000_D410;
+const TO_SPR_QWC: usize = 0x1000_D420;
+const TO_SPR_SADR: usize = 0x1000_D480;
+/// CHCR: direction from memory, normal mode, STR (start / busy).
+const CHCR_START: u32 = 0x101;
+const CHCR_STR: u32 = 0x100;
+
+/// The bytes a chunk of rows occupies in a buffer beyond `(rows − 1) · row_stride + row_bytes`: up to 15 in front
+/// (the copy keeps each byte's address modulo 16, so the same routine runs on it), 16 behind (the aligned quad
+/// after the last row's codes, which the whole-matrix routines read; see `q8_matvec_fpu`), and up to 15 more
+/// for rounding the transfer to whole quadwords.
+const SPR_SLACK: usize = 15 + 16 + 15;
+
+/// Rows of `row_stride` bytes (`row_bytes` of them used) one buffer holds; 0 when not even one fits.
+pub fn spr_rows_per_buffer(row_stride: usize, row_bytes: usize) -> usize {
+    if row_stride == 0 || row_bytes + SPR_SLACK > SPR_BUFFER_BYTES {
+        return 0;
+    }
+    1 + (SPR_BUFFER_BYTES - SPR_SLACK - row_bytes) / row_stride
+}
+
+/// Writes every dirty line of the data cache back to memory (and invalidates the cache): `CACHE DXWBIN` on
+/// both ways of all 64 sets, between `SYNC`s as the manual requires (EECUM §1.3.6). 128 operations whatever
+/// the matrix's size, where a hit write-back of a 93 KiB matrix would take 1 458.
+fn write_back_data_cache() {
+    // SAFETY: index write-back-invalidate writes dirty data back before dropping a line, so no data is lost;
+    // the KSEG0 addresses only select a set and a way (bit 0), nothing is accessed through them.
+    unsafe {
+        core::arch::asm!("sync", options(nostack));
+        for set in 0..64usize {
+            for way in 0..2usize {
+                core::arch::asm!(
+                    ".set push", ".set mips3", ".set noat",
+                    "cache 0x14, 0({addr})",
+                    ".set pop",
+                    addr = in(reg) 0x8000_0000usize | (set << 6) | way,
+                    options(nostack),
+                );
+            }
+        }
+        core::arch::asm!("sync", options(nostack));
+    }
+}
+
+/// Starts toSPR: `qwc` quadwords from the physical address `source` (16-byte aligned) to scratchpad offset `sadr`.
+fn start_to_spr(source: usize, qwc: usize, sadr: usize) {
+    // SAFETY: the DMAC's toSPR registers; the channel is idle (every transfer is waited for before the next
+    // starts). Uncached stores reach the DMAC in program order, so CHCR (STR) is written last.
+    unsafe {
+        core::ptr::write_volatile(TO_SPR_MADR as *mut u32, source as u32);
+        core::ptr::write_volatile(TO_SPR_QWC as *mut u32, qwc as u32);
+        core::ptr::write_volatile(TO_SPR_SADR as *mut u32, sadr as u32);
+        core::ptr::write_volatile(TO_SPR_CHCR as *mut u32, CHCR_START);
+    }
+}
+
+/// Waits until toSPR has finished (CHCR.STR clear).
+fn wait_to_spr() {
+    // SAFETY: reading the channel's CHCR has no side effect.
+    while unsafe { core::ptr::read_volatile(TO_SPR_CHCR as *const u32) } & CHCR_STR != 0 {}
+}
+
+/// See [`crate::backend::q8_matvec_fpu_spr`]: [`q8_matvec_fpu`] over copies of the rows that toSPR streams into
+/// the two halves of the scratchpad, the next chunk's transfer running while the current chunk is computed.
+/// The caller checked what [`q8_matvec_fpu`] needs. Falls back to [`q8_matvec_fpu`] when one row does not fit
+/// a buffer or the matrix is not in main RAM.
+pub fn q8_matvec_fpu_spr(
+    out: &mut [f32],
+    matrix: &[u8],
+    row_stride: usize,
+    activations: &[Quad],
+    chunks_per_group: usize,
+    x_scales: &[f32],
+) {
+    let row_bytes = x_scales.len() * (4 + chunks_per_group * CHUNK);
+    let per_buffer = spr_rows_per_buffer(row_stride, row_bytes);
+    let base = matrix.as_ptr() as usize;
+    // Main RAM through KUSEG, KSEG0 or an uncached view; not the scratchpad itself (a 0x7... address).
+    let in_ram = base >> 28 != 7 && (base & 0x1FFF_FFFF) + matrix.len() <= 0x0200_0000;
+    if per_buffer == 0 || !in_ram {
+        q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
+        return;
+    }
+    // DMA reads main memory behind the data cache: weights the CPU wrote (a generated model) may still sit
+    // in dirty lines. Read-only weights loaded by DMA never do, and once written back they stay clean, so this
+    // is usually a no-op's worth of work; it is done per product because the kernel cannot know.
+    write_back_data_cache();
+    let rows = out.len();
+    let chunks = rows.div_ceil(per_buffer);
+    // Chunk `i`: its rows, its byte range in `matrix` (the last row's codes plus the quad after them where the
+    // matrix has it, as the whole-matrix call would see), and where that range starts in its buffer.
+    let chunk = |i: usize| {
+        let (r0, r1) = (i * per_buffer, ((i + 1) * per_buffer).min(rows));
+        let (start, end) = (r0 * row_stride, ((r1 - 1) * row_stride + row_bytes + 16).min(matrix.len()));
+        (r0, r1, start, end)
+    };
+    let transfer = |i: usize| {
+        let (_, _, start, end) = chunk(i);
+        let first = (base + start) & !15;
+        let last = (base + end + 15) & !15;
+        start_to_spr(first & 0x1FFF_FFFF, (last - first) / 16, (i % 2) * SPR_BUFFER_BYTES);
+    };
+    transfer(0);
+    for i in 0..chunks {
+        wait_to_spr();
+        if i + 1 < chunks {
+            transfer(i + 1);
+        }
+        let (r0, r1, start, end) = chunk(i);
+        let offset = (base + start) & 15;
+        let buffer = SPR_BASE + (i % 2) * SPR_BUFFER_BYTES + offset;
+        // SAFETY: the scratchpad is mapped and ours while this runs (nothing else in ps2-rs uses it); the
+        // buffer holds the `end − start` bytes of chunk `i` (the transfer was waited for) and `offset + end −
+        // start ≤ SPR_BUFFER_BYTES` by `spr_rows_per_buffer`. The next transfer writes the other half only.
+        let rows_copy = unsafe { core::slice::from_raw_parts(buffer as *const u8, end - start) };
+        q8_matvec_fpu(&mut out[r0..r1], rows_copy, row_stride, activations, chunks_per_group, x_scales);
+    }
+}

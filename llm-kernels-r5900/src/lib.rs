@@ -62,6 +62,7 @@ pub struct R5900Kernels {
     /// One f32 row, for stored rows that are not 4-byte aligned (the FPU loads aligned words).
     row: Vec<f32>,
     q8_scaling: Q8Scaling,
+    spr_streaming: bool,
 }
 
 impl R5900Kernels {
@@ -72,6 +73,7 @@ impl R5900Kernels {
             q8: Q8Scratch::new(max_cols),
             row: Vec::new(),
             q8_scaling: Q8Scaling::Exact,
+            spr_streaming: false,
         }
     }
 
@@ -79,6 +81,19 @@ impl R5900Kernels {
     pub fn with_q8_scaling(mut self, scaling: Q8Scaling) -> Self {
         self.q8_scaling = scaling;
         self
+    }
+
+    /// The same kernels with the [`Q8Scaling::Fpu`] Q8 products streaming their rows through the scratchpad
+    /// by DMA when `on` ([`backend::q8_matvec_fpu_spr`]: same results; off by default, see the README for
+    /// what it gains in the simulator's model). No effect with [`Q8Scaling::Exact`].
+    pub fn with_spr_streaming(mut self, on: bool) -> Self {
+        self.spr_streaming = on;
+        self
+    }
+
+    /// Whether the Q8 products stream their rows through the scratchpad.
+    pub fn spr_streaming(&self) -> bool {
+        self.spr_streaming
     }
 
     /// How Q8 scales are applied.
@@ -108,7 +123,7 @@ impl Kernels for R5900Kernels {
         match w.quant {
             Quant::F32 | Quant::Raw if x.len() == w.cols && w.row_stride >= 4 * w.cols => self.matvec_f32(out, w, x),
             Quant::Q8 if Q8Scratch::supports(w) && x.len() == w.cols && out.len() <= w.rows => {
-                self.q8.matvec(out, w, x, self.q8_scaling)
+                self.q8.matvec_streamed(out, w, x, self.q8_scaling, self.spr_streaming)
             }
             _ => self.portable.matvec(out, w, x),
         }

@@ -85,6 +85,19 @@ impl Q8Scratch {
     /// kernel with [`Q8Scaling::Exact`], within the bound documented there with [`Q8Scaling::Fpu`].
     /// Requires [`supports`](Self::supports)`(w)`, `x.len() == w.cols` and `out.len() <= w.rows`.
     pub fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32], scaling: Q8Scaling) {
+        self.matvec_streamed(out, w, x, scaling, false);
+    }
+
+    /// [`matvec`](Self::matvec); with [`Q8Scaling::Fpu`] and `spr_streaming`, the rows are streamed through the
+    /// scratchpad by DMA ([`backend::q8_matvec_fpu_spr`], bit-identical to the unstreamed product).
+    pub fn matvec_streamed(
+        &mut self,
+        out: &mut [f32],
+        w: &MatrixRef<'_>,
+        x: &[f32],
+        scaling: Q8Scaling,
+        spr_streaming: bool,
+    ) {
         assert!(Self::supports(w) && x.len() == w.cols && out.len() <= w.rows, "Q8 matvec: shape mismatch");
         let (cols, group_size) = (w.cols, w.group_size);
         let groups = cols / group_size;
@@ -94,7 +107,8 @@ impl Q8Scratch {
         let quads = &self.quads[..cols / CHUNK];
         let sums = &mut self.sums[..groups];
         if scaling == Q8Scaling::Fpu {
-            backend::q8_matvec_fpu(out, w.data, w.row_stride, quads, group_size / CHUNK, scales);
+            let product = if spr_streaming { backend::q8_matvec_fpu_spr } else { backend::q8_matvec_fpu };
+            product(out, w.data, w.row_stride, quads, group_size / CHUNK, scales);
             return;
         }
         for (r, o) in out.iter_mut().enumerate() {

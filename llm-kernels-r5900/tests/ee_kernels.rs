@@ -33,6 +33,7 @@ mod ee {
         q8_matvec_is_bit_identical_to_portable,
         q8_matvec_with_raw_codes_including_minus_128,
         q8_fpu_scaling_is_within_its_bound,
+        q8_spr_streaming_is_bit_identical_to_the_fpu_product,
         f32_matvec_is_within_the_truncation_bound,
         dot_and_axpy_are_within_the_truncation_bound,
         softmax_is_within_its_documented_error,
@@ -526,6 +527,50 @@ mod ee {
 
     /// Cycles of one call of `kernels.matvec`. A first call with another vector sizes the scratch, so the
     /// measured call neither allocates nor finds its vector already quantized.
+    /// `with_spr_streaming(true)` copies the rows into the scratchpad by DMA and runs the same routines on the
+    /// copies: the outputs must be bit-identical to the unstreamed `Q8Scaling::Fpu` product. Shapes: rows that
+    /// fill no buffer (one chunk), matrices larger than the whole scratchpad (several chunks, both buffers
+    /// reused), every routine (groups of 8, 32 unaligned and aligned, 64), misaligned rows, and a row longer
+    /// than a buffer (the fallback).
+    fn q8_spr_streaming_is_bit_identical_to_the_fpu_product() {
+        let mut rng = XorShift(0x5EED_0002);
+        for (rows, cols, group, shift) in [
+            (1, 8, 8, 0),
+            (7, 24, 8, 1),
+            (5, 96, 32, 3),
+            (17, 288, 32, 2),
+            (60, 288, 32, 0),
+            (101, 288, 32, 1),
+            (30, 1024, 8, 0),
+            (9, 768, 32, 2),
+            (40, 768, 64, 0),
+            (21, 192, 64, 0),
+            (3, 8192, 64, 0),
+        ] {
+            let stored = Stored::random(Quant::Q8, &mut rng, rows, cols, group, shift);
+            let w = stored.view();
+            let x = rng.vec(cols);
+            let (mut want, mut got) = (vec![0.0; rows], vec![f32::NAN; rows]);
+            R5900Kernels::new(cols).with_q8_scaling(Q8Scaling::Fpu).matvec(&mut want, &w, &x);
+            R5900Kernels::new(cols).with_q8_scaling(Q8Scaling::Fpu).with_spr_streaming(true).matvec(&mut got, &w, &x);
+            for (r, (a, b)) in want.iter().zip(&got).enumerate() {
+                assert_eq!(a.to_bits(), b.to_bits(), "spr {rows}x{cols}/{group}+{shift}: row {r}: {a} vs streamed {b}");
+            }
+        }
+        // Weights the CPU has just written (dirty in the data cache) are written back before the DMA reads them.
+        let mut stored = Stored::random(Quant::Q8, &mut rng, 40, 288, 32, 0);
+        let x = rng.vec(288);
+        for byte in stored.bytes.iter_mut().skip(36).step_by(7) {
+            *byte = byte.wrapping_add(3);
+        }
+        let w = stored.view();
+        let (mut want, mut got) = (vec![0.0; 40], vec![0.0; 40]);
+        // Streamed first: the other product would read the matrix through the cache and evict the dirty lines.
+        R5900Kernels::new(288).with_q8_scaling(Q8Scaling::Fpu).with_spr_streaming(true).matvec(&mut got, &w, &x);
+        R5900Kernels::new(288).with_q8_scaling(Q8Scaling::Fpu).matvec(&mut want, &w, &x);
+        assert_eq!(want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), got.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+    }
+
     fn cycles_of(kernels: &mut dyn Kernels, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) -> u64 {
         let other: Vec<f32> = x.iter().map(|v| -v).collect();
         kernels.matvec(out, w, &other);
@@ -565,6 +610,10 @@ mod ee {
                 let fpu = cycles_of(kernels, &mut out, &w, &x);
                 let (whole, hundredths) = speedup(fpu);
                 ps2_sys::println!("bench {quant:?} {rows}x{cols} group {group}: R5900 FPU-scaled {fpu} cycles ({whole}.{hundredths:02}x)");
+                let kernels = &mut R5900Kernels::new(cols).with_q8_scaling(Q8Scaling::Fpu).with_spr_streaming(true);
+                let spr = cycles_of(kernels, &mut out, &w, &x);
+                let (whole, hundredths) = speedup(spr);
+                ps2_sys::println!("bench {quant:?} {rows}x{cols} group {group}: R5900 FPU-scaled, SPR-streamed {spr} cycles ({whole}.{hundredths:02}x)");
             }
         }
     }
