@@ -11,7 +11,8 @@
 #                                          # (resident) x the same, 47 MB synthetic Q8 (streamed, > 32 MB)
 #   CASES="demo big" examples/llm/bench.sh # a subset (demo, 15m, big)
 #   TIMINGS=calibrated examples/llm/bench.sh # one EE cycle model only (default: "simple calibrated")
-#   KERNELS=r5900-fpu examples/llm/bench.sh  # some kernel sets only (default: "portable r5900 r5900-fpu")
+#   KERNELS=r5900-fpu examples/llm/bench.sh  # some kernel sets only (default: "portable r5900 r5900-fpu";
+#                                            # also r5900-fpu-spr, the Q8 rows streamed through the scratchpad)
 #
 # Each case runs under each of the simulator's EE cycle models (`--timing`, see tools/r5900/TIMING.md):
 # `simple` (one cycle per instruction, the earlier estimate) and `calibrated` (dual issue, scoreboard,

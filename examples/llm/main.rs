@@ -203,8 +203,9 @@ fn run() -> Result<(), DemoError> {
     match config.kernels {
         KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config, load_cycles, interactive),
         KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config, load_cycles, interactive),
-        KernelChoice::R5900Fpu => {
-            let kernels = R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu);
+        KernelChoice::R5900Fpu | KernelChoice::R5900FpuSpr => {
+            let spr = config.kernels == KernelChoice::R5900FpuSpr;
+            let kernels = R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu).with_spr_streaming(spr);
             tell(weights, kernels, &tokenizer, &config, load_cycles, interactive)
         }
     }

@@ -12,7 +12,7 @@
 //! | `temperature` | 0 | finite, ≥ 0 (0 = greedy) |
 //! | `top_p` | 0.9 | 0..=1 |
 //! | `seed` | 42 | 0..2⁶⁴ |
-//! | `kernels` | `r5900-fpu` | `portable`, `r5900`, `r5900-fpu` |
+//! | `kernels` | `r5900-fpu` | `portable`, `r5900`, `r5900-fpu`, `r5900-fpu-spr` |
 //! | `budget_kib` | all free RAM | 0..=2⁴⁴ KiB (the product in bytes must fit 64 bits) |
 //! | `interactive` | 1 | `1`/`yes`/`true` or `0`/`no`/`false` |
 //! | `stories` | 0 | 0..2³² |
@@ -36,6 +36,9 @@ pub enum KernelChoice {
     R5900Exact,
     /// `R5900Kernels` with `Q8Scaling::Fpu`: the scales on the FPU (truncating, not bit-identical).
     R5900Fpu,
+    /// `R5900Fpu` with the Q8 rows streamed through the scratchpad by DMA (`with_spr_streaming`): the same
+    /// results as `R5900Fpu`.
+    R5900FpuSpr,
 }
 
 /// Everything the demo can be told.
@@ -175,7 +178,8 @@ impl Settings {
                     "portable" => KernelChoice::Portable,
                     "r5900" => KernelChoice::R5900Exact,
                     "r5900-fpu" => KernelChoice::R5900Fpu,
-                    _ => return Err(error("kernels must be portable, r5900 or r5900-fpu")),
+                    "r5900-fpu-spr" => KernelChoice::R5900FpuSpr,
+                    _ => return Err(error("kernels must be portable, r5900, r5900-fpu or r5900-fpu-spr")),
                 }
             }
             _ => return Err(error("unknown key")),
