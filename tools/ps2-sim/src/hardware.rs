@@ -331,6 +331,55 @@ mod tests {
     }
 
     #[test]
+    fn an_instruction_cache_miss_waits_for_the_burst() {
+        // A cold run (fresh CPU): 12 nops then the four toSPR register stores fill the first 64-byte
+        // line, END starts the second. The first fetch misses (ICACHE_MISS 40, M): the nops pair @40..45,
+        // the stores never pair: @46, 47, 48, 49; the CHCR store executes with the clock at 49, so the
+        // burst holds the bus 49..49 + 38 = 87. END's line misses with the clock at 50; its refill needs
+        // the bus, so it waits 87 − 50 = 37, then 40: END @127 => 128. With QWC 0 (no bus time):
+        // 50 + 40 = @90 => 91.
+        let mut program = vec![0u32; 12];
+        program.extend([sw(T1, 0x10, T0), sw(T2, 0x20, T0), sw(ZERO, 0x80, T0), sw(T3, 0, T0)]);
+        let cold = |qwc: u32| {
+            let mut hw = Hardware::new(false);
+            for (i, w) in program.iter().chain([END].iter()).enumerate() {
+                hw.store32(CODE + 4 * i as u32, *w).unwrap();
+            }
+            let mut cpu = Cpu::new(CODE);
+            registers(qwc, LINE)(&mut cpu, &mut hw, 0);
+            match cpu.run(&mut hw, 1000) {
+                Stop::Break { code: 0x3FF, .. } => cpu.cycles,
+                other => panic!("stopped with {other}"),
+            }
+        };
+        assert_eq!(cold(16), 128);
+        assert_eq!(cold(0), 91);
+    }
+
+    #[test]
+    fn the_simple_model_waits_for_the_burst_too() {
+        // The simple model (one cycle per instruction, blocking costs: uncached 35, D-cache miss 40):
+        // sw 1 + 35 = 36, 72, 108; the CHCR store executes at 109 (after its own cycle): the burst
+        // holds the bus 109..147; the store ends at 144. lw: 145, waits to 147, + 40 = 187; addiu 188,
+        // END 189. With QWC 0: lw 145 + 40 = 185, addiu 186, END 187.
+        let run = |qwc: u32| {
+            let mut hw = Hardware::new(false);
+            for (i, w) in start_then_load().iter().chain([END].iter()).enumerate() {
+                hw.store32(CODE + 4 * i as u32, *w).unwrap();
+            }
+            let mut cpu = Cpu::new(CODE);
+            cpu.set_timing(TimingModel::Simple);
+            registers(qwc, LINE)(&mut cpu, &mut hw, 0);
+            match cpu.run(&mut hw, 1000) {
+                Stop::Break { code: 0x3FF, .. } => cpu.cycles,
+                other => panic!("stopped with {other}"),
+            }
+        };
+        assert_eq!(run(16), 189);
+        assert_eq!(run(0), 187);
+    }
+
+    #[test]
     fn scratchpad_and_cache_hits_proceed_during_the_burst() {
         // The lw reads the scratchpad (EECUM §6.4: no bus): @4, data at 5; addiu @5 with END
         // => 6, though the burst holds the bus to 41.
