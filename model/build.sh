@@ -3,7 +3,7 @@
 # (resumable) -> llama2.c v0 export -> reference fixtures.
 #
 # Usage: model/build.sh quick|rich [bench]
-#   quick  dim 192, 5 layers, 2.4 M parameters, 1500 steps -> release/, reference/
+#   quick  dim 192, 5 layers, 2.4 M parameters, 1000 steps -> release/, reference/
 #   rich   dim 384, 6 layers, 10.5 M parameters, 1500 steps -> release-rich/, reference-rich/
 #   bench  only time a few training steps of that shape (prints s/step), write nothing
 #
@@ -27,7 +27,7 @@ MODE="${2:-train}"
 case "$NAME" in
     quick)
         SHAPE=(--dim 192 --hidden-dim 512 --n-layers 5 --n-heads 6 --n-kv-heads 3 --seq-len 128
-               --batch-size 32 --lr 2e-3 --warmup-steps 100 --max-steps 1500 --seed 1811)
+               --batch-size 32 --lr 2e-3 --warmup-steps 100 --max-steps 1000 --seed 1811)
         DEFAULT_RELEASE=release
         DEFAULT_REFERENCE=reference
         CHECKPOINT_NAME=austen-v0-f32.bin
