@@ -85,7 +85,9 @@ impl R5900Kernels {
 
     /// The same kernels with the [`Q8Scaling::Fpu`] Q8 products streaming their rows through the scratchpad
     /// by DMA when `on` ([`backend::q8_matvec_fpu_spr`]: same results; off by default, see the README for
-    /// what it gains in the simulator's model). No effect with [`Q8Scaling::Exact`].
+    /// what it gains in the simulator's model). No effect with [`Q8Scaling::Exact`]. During each product it
+    /// owns the whole 16 KiB scratchpad and the toSPR DMA channel (9): a program that keeps its own data in the
+    /// scratchpad, or runs toSPR transfers of its own, must leave this off.
     pub fn with_spr_streaming(mut self, on: bool) -> Self {
         self.spr_streaming = on;
         self
