@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask test` — the README's test command:
 //!   1. host tests of every crate that builds for the host (pure logic, host tools), then clippy with `-D warnings`
-//!      on the host (every target of those crates) and on the EE (its crates, the examples and the EE tests);
+//!      on the host (every target of those crates) and on the EE (its crates, the examples and the EE tests), and
+//!      the API docs built for the host with rustdoc warnings as errors;
 //!   2. every EE program (examples and EE test binaries, debug and release) built for the Emotion Engine;
 //!   3. the R5900 ISA check over every one of those ELFs (0 violations required);
 //!   4. the EE tests run in the simulator through the runner (`cargo test --test '*'` on the EE target);
@@ -138,6 +139,14 @@ fn clippy() -> Result<()> {
             .args(["clippy", "--workspace", "--lib", "--bins", "--examples", "--test", "ee_*"])
             .args(HOST_ONLY_EXCLUDES)
             .args(["--", "-D", "warnings"]),
+    )?;
+    // The API docs as docs.rs would build them (for the host): no broken links or other rustdoc warnings.
+    run(
+        "rustdoc (host)",
+        cargo()
+            .args(["doc", "--target", "host-tuple", "-Zbuild-std=std,panic_unwind", "--no-deps", "--workspace"])
+            .args(["--exclude", "ps2-rs-examples"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
     )
 }
 
