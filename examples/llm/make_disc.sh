@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates the demo's disc contents: examples/llm/disc/MODEL/AUSTEN.PLM, the shipped Austen model
-# converted to the engine's PLLM format with Q8 weights (group 64), from the llama2.c checkpoint and the
+# converted to the engine's PLLM format with Q8 weights (group 64), and MODEL/AUSTENQ4.PLM, the same weights
+# with Q4 weights (group 64: smaller and faster, lower quality), from the llama2.c checkpoint and the
 # SentencePiece tokenizer that model/build.sh produces.
 #
 #   examples/llm/make_disc.sh [CHECKPOINT [TOKENIZER]]
 #
 # Defaults: model/release/austen-v0-f32.bin and model/release/tokenizer.model (falling back to
-# model/work/tokenizer/tokenizer.model). QUANT=q4|f32 picks another storage format.
+# model/work/tokenizer/tokenizer.model). QUANT=q4|f32 picks another storage format for AUSTEN.PLM.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -23,3 +24,5 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/h-llm}"
 mkdir -p examples/llm/disc/MODEL
 cargo hrun -q --release -p llm-tools --bin llm-convert -- llama2c "$checkpoint" --tokenizer "$tokenizer" \
     --quant "${QUANT:-q8}" --group-size 64 --quiet -o examples/llm/disc/MODEL/AUSTEN.PLM
+cargo hrun -q --release -p llm-tools --bin llm-convert -- llama2c "$checkpoint" --tokenizer "$tokenizer" \
+    --quant q4 --group-size 64 --quiet -o examples/llm/disc/MODEL/AUSTENQ4.PLM
