@@ -5,8 +5,9 @@
 //! PCSX2. Top to bottom it shows the SDK's pieces working together:
 //!
 //! 1. **Console**: `ps2-gs-text` draws text on the GS; everything is also printed to the EE serial log.
-//! 2. **Disc and settings**: `ps2-cdvd` opens the ISO9660 volume and finds the model file; `LLM.CFG` comes from
-//!    the runner's host folder (`host:`, through `ps2-fileio`) when it holds one, else from the disc.
+//! 2. **Disc and settings**: `ps2-cdvd` opens the ISO9660 volume and lists the models in `MODEL\` (`models.rs`:
+//!    name, size and the header's shape and storage format); `LLM.CFG` comes from the runner's host folder
+//!    (`host:`, through `ps2-fileio`) when it holds one, else from the disc, and its `model` is loaded first.
 //! 3. **Memory plan**: `ps2-alloc` says how much RAM is free; the KV cache, activations and scratch are
 //!    reserved first, and the engine's residency planner keeps as many weight matrices in RAM as the rest
 //!    allows. A model that fits is read from the disc once; one that does not streams every token.
@@ -16,7 +17,9 @@
 //! 5. **Generation**: `llm-engine`'s transformer with the R5900 kernels (`llm-kernels-r5900`, MMI for Q8) or
 //!    the portable ones, then a status line with tokens, tok/s and time to first token on the COP0 clock,
 //!    disc bytes read, and resident vs streamed megabytes.
-//! 6. **Saves**: SELECT after a story saves it on the memory card (`saves.rs`, `ps2-mc`): a save folder with
+//! 6. **Models**: LEFT/RIGHT in the pad menu pick another model; the next story frees the loaded one and loads
+//!    that one the same way.
+//! 7. **Saves**: SELECT after a story saves it on the memory card (`saves.rs`, `ps2-mc`): a save folder with
 //!    `STORY.TXT`, an icon and `icon.sys`; TRIANGLE lists the saved stories.
 //!
 //! Settings (`LLM.CFG` or `key=value` arguments): see [`llm_engine::settings`].
@@ -29,6 +32,7 @@ mod config;
 mod controls;
 mod disc_reader;
 mod menu;
+mod models;
 mod saves;
 mod story;
 
@@ -52,6 +56,7 @@ use crate::config::{Config, ConfigError, KernelChoice};
 use crate::controls::Controls;
 use crate::disc_reader::CdvdTensorReader;
 use crate::menu::{Choice, Menu};
+use crate::models::Model;
 use crate::saves::{Saves, Story};
 
 ps2_sys::entry!(main);
@@ -148,9 +153,55 @@ fn run() -> Result<(), DemoError> {
             Err(reason) => say!("no pad ({reason}): telling the first story once"),
         }
     }
-    let interactive = interactive.as_mut();
-    let model_file = disc.find(&config.model)?;
-    say!("model {} on disc: {} KiB at sector {}", config.model, model_file.size / 1024, model_file.lsn);
+    let catalog = models::catalog(&mut disc, &config.model)?;
+    let mut session = Session {
+        menu: Menu::new(&config, &catalog.models, catalog.default),
+        told: 0,
+        last_story: None,
+        start_story: false,
+        loaded: None,
+    };
+    // The loaded model's index; a model chosen in the menu replaces it (and is loaded the same way).
+    let mut current = catalog.default;
+    loop {
+        match load_and_tell(&mut disc, &catalog.models[current], current, &config, &mut session, interactive.as_mut()) {
+            Ok(None) => return Ok(()),
+            Ok(Some(next)) => current = next,
+            // A chosen model that cannot be loaded: back to the one before it.
+            Err(e) => {
+                let Some(back) = session.loaded.filter(|&loaded| loaded != current) else { return Err(e) };
+                say!("model {} cannot be used ({e}): back to {}", catalog.models[current].path, catalog.models[back].path);
+                session.menu.model = back;
+                session.start_story = false;
+                current = back;
+            }
+        }
+    }
+}
+
+/// What lasts across models: the menu's choices, the stories told, and whether the model just loaded tells a story
+/// at once (the reader pressed X with another model selected).
+struct Session<'c> {
+    menu: Menu<'c>,
+    told: u32,
+    last_story: Option<Story>,
+    start_story: bool,
+    /// The last model that loaded, to go back to when a chosen one fails.
+    loaded: Option<usize>,
+}
+
+/// Loads `model` (number `index` in the menu) within the RAM left, then tells stories with it; returns the next
+/// model's index when the menu picks another one, `None` when the demo ends.
+fn load_and_tell(
+    disc: &mut Disc,
+    model: &Model,
+    index: usize,
+    config: &Config,
+    session: &mut Session<'_>,
+    interactive: Option<&mut Interactive>,
+) -> Result<Option<usize>, DemoError> {
+    let model_file = model.entry;
+    say!("model {} on disc: {} KiB at sector {}", model.path, model_file.size / 1024, model_file.lsn);
 
     // The model's header and directory, to size what must stay free before weights get any RAM.
     let mut reader = CdvdTensorReader::new(disc.cdvd(), model_file.lsn, model_file.size as u64);
@@ -201,12 +252,12 @@ fn run() -> Result<(), DemoError> {
     // The kernels: one line picks them; the rest of the program does not care.
     let max_cols = c.dim.max(c.hidden_dim) as usize;
     match config.kernels {
-        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, &config, load_cycles, interactive),
-        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, &config, load_cycles, interactive),
+        KernelChoice::Portable => tell(weights, portable_kernels(c), &tokenizer, config, load_cycles, index, session, interactive),
+        KernelChoice::R5900Exact => tell(weights, R5900Kernels::new(max_cols), &tokenizer, config, load_cycles, index, session, interactive),
         KernelChoice::R5900Fpu | KernelChoice::R5900FpuSpr => {
             let spr = config.kernels == KernelChoice::R5900FpuSpr;
             let kernels = R5900Kernels::new(max_cols).with_q8_scaling(Q8Scaling::Fpu).with_spr_streaming(spr);
-            tell(weights, kernels, &tokenizer, &config, load_cycles, interactive)
+            tell(weights, kernels, &tokenizer, config, load_cycles, index, session, interactive)
         }
     }
 }
@@ -218,39 +269,54 @@ struct Interactive {
 }
 
 /// Builds the transformer, then tells stories: the first prompt once, or as the pad menu asks (and saves them on
-/// the memory card).
+/// the memory card). Returns the index of the model to load next when the reader asks for a story with another
+/// model than this one (number `index`), `None` when the demo ends.
+#[allow(clippy::too_many_arguments)]
 fn tell<K: Kernels>(
     weights: StreamingWeights<CdvdTensorReader<'_>>,
     kernels: K,
     tokenizer: &llm_engine::Tokenizer,
     config: &Config,
     load_cycles: u64,
+    index: usize,
+    session: &mut Session<'_>,
     interactive: Option<&mut Interactive>,
-) -> Result<(), DemoError> {
+) -> Result<Option<usize>, DemoError> {
     say!("kernels: {:?}", config.kernels);
     let mut model = Transformer::new(weights, kernels)?;
-    let mut menu = Menu::new(config);
+    session.loaded = Some(index);
     let Some(Interactive { controls, saves }) = interactive else {
-        return one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || false).map(drop);
+        return one_story(&mut model, tokenizer, config, &session.menu, load_cycles, &mut || false).map(|_| None);
     };
-    if let Ok(saves) = saves {
+    if let Ok(saves) = saves
+        && session.told == 0
+    {
         saves.show();
     }
-    let mut told = 0;
-    let mut last_story: Option<Story> = None;
     loop {
-        match menu.choose(controls, told > 0) {
+        let choice = if core::mem::take(&mut session.start_story) {
+            Choice::Generate
+        } else {
+            session.menu.choose(controls, session.told > 0)
+        };
+        match choice {
+            Choice::Generate if session.menu.model != index => {
+                // The chosen model replaces this one: returning frees its weights, then it is loaded.
+                say!("loading {} (freeing {})", session.menu.model().path, session.menu.models()[index].path);
+                session.start_story = true;
+                return Ok(Some(session.menu.model));
+            }
             Choice::Generate => {
-                let story = one_story(&mut model, tokenizer, config, &menu, load_cycles, &mut || {
+                let story = one_story(&mut model, tokenizer, config, &session.menu, load_cycles, &mut || {
                     controls.pressed().contains(Buttons::CIRCLE)
                 })?;
-                last_story = Some(story);
-                told += 1;
-                if config.stories != 0 && told >= config.stories {
-                    return Ok(());
+                session.last_story = Some(story);
+                session.told += 1;
+                if config.stories != 0 && session.told >= config.stories {
+                    return Ok(None);
                 }
             }
-            Choice::Save => match (&last_story, &mut *saves) {
+            Choice::Save => match (&session.last_story, &mut *saves) {
                 (None, _) => say!("no story to save yet: X tells one, then SELECT saves it"),
                 (Some(_), Err(reason)) => say!("story not saved: {reason}"),
                 (Some(story), Ok(saves)) => match saves.save(story) {
@@ -262,7 +328,7 @@ fn tell<K: Kernels>(
                 Ok(saves) => saves.show(),
                 Err(reason) => say!("memory card: {reason}"),
             },
-            Choice::Quit => return Ok(()),
+            Choice::Quit => return Ok(None),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The pad menu: D-pad up/down picks one of the prompt presets, L1/R1 lower/raise the temperature, X tells
-//! the story, SELECT saves the story just told on the memory card, TRIANGLE lists the saved ones, START ends the
+//! The pad menu: D-pad up/down picks one of the prompt presets, D-pad left/right picks one of the models on the
+//! disc (loaded when the next story starts), L1/R1 lower/raise the temperature, X tells the story, SELECT saves the story just told on the memory card, TRIANGLE lists the saved ones, START ends the
 //! program. Left alone it starts the selected story by itself (so a headless run still shows one), and after a
 //! story it ends the program when nobody touches the pad.
 
@@ -11,6 +11,7 @@ use ps2_sys::time::FramePacer;
 
 use crate::config::Config;
 use crate::controls::Controls;
+use crate::models::Model;
 use crate::say;
 
 /// One NTSC frame: how often the pad is looked at when the vertical blank cannot be waited for.
@@ -37,18 +38,31 @@ pub enum Choice {
     Quit,
 }
 
-/// The presets, the selection and the temperature.
+/// The presets, the models, the selections and the temperature.
 pub struct Menu<'c> {
     config: &'c Config,
+    models: &'c [Model],
     selected: usize,
+    /// Index in the models of the one the next story is told with.
+    pub model: usize,
     /// Sampling temperature for the next story (0 = greedy).
     pub temperature: f32,
 }
 
 impl<'c> Menu<'c> {
-    /// The first preset and the configured temperature.
-    pub fn new(config: &'c Config) -> Self {
-        Self { config, selected: 0, temperature: config.temperature }
+    /// The first preset, model `model` of `models` (the default one) and the configured temperature.
+    pub fn new(config: &'c Config, models: &'c [Model], model: usize) -> Self {
+        Self { config, models, selected: 0, model, temperature: config.temperature }
+    }
+
+    /// The models on the disc.
+    pub fn models(&self) -> &'c [Model] {
+        self.models
+    }
+
+    /// The model the next story is told with.
+    pub fn model(&self) -> &Model {
+        &self.models[self.model]
     }
 
     /// The selected prompt.
@@ -57,13 +71,14 @@ impl<'c> Menu<'c> {
     }
 
     fn show(&self) {
+        say!("model [{}/{}] {}", self.model + 1, self.models.len(), self.model().describe());
         say!("[{}/{}] {}  (temperature {:.1})", self.selected + 1, self.config.prompts.len(), self.prompt(), self.temperature);
     }
 
     /// Shows the menu and follows the pad until the reader asks for a story or the end.
     pub fn choose(&mut self, controls: &mut Controls, after_story: bool) -> Choice {
         say!("");
-        say!("UP/DOWN prompt, L1/R1 temperature, X tell, O stop, SELECT save story, TRIANGLE saved stories, START quit");
+        say!("UP/DOWN prompt, LEFT/RIGHT model, L1/R1 temperature, X tell, O stop, SELECT save story, TRIANGLE saved stories, START quit");
         self.show();
         let mut idle_since = Instant::now();
         // The pad is read once per frame; between frames the EE sleeps in the kernel until the vertical blank.
@@ -87,7 +102,14 @@ impl<'c> Menu<'c> {
             if pressed.contains(Buttons::TRIANGLE) {
                 return Choice::ListSaves;
             }
-            let before = (self.selected, self.temperature);
+            let before = (self.selected, self.model, self.temperature);
+            let models = self.models.len();
+            if pressed.contains(Buttons::RIGHT) {
+                self.model = (self.model + 1) % models;
+            }
+            if pressed.contains(Buttons::LEFT) {
+                self.model = (self.model + models - 1) % models;
+            }
             if pressed.contains(Buttons::DOWN) {
                 self.selected = (self.selected + 1) % count;
             }
@@ -100,7 +122,7 @@ impl<'c> Menu<'c> {
             if pressed.contains(Buttons::L1) {
                 self.temperature = (self.temperature - TEMPERATURE_STEP).max(0.0);
             }
-            if (self.selected, self.temperature) != before {
+            if (self.selected, self.model, self.temperature) != before {
                 self.show();
             }
             let idle = idle_since.elapsed();
