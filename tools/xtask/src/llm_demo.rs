@@ -1,5 +1,5 @@
 //! Checks of the llm demo besides its end-to-end comparison with the host engine (`examples/llm/e2e.sh`): the
-//! settings file from the runner's host folder, and stories saved on the memory card (pad scripts press SELECT
+//! settings file from the runner's host folder, the pad menu's choice of model, and stories saved on the memory card (pad scripts press SELECT
 //! after a story; the card image is read back on the host with `ps2-mcfs`).
 
 use std::path::Path;
@@ -22,6 +22,16 @@ const SAVE_PAD_SCRIPT: &str = "0 0 -\n300 0 CROSS\n310 0 -\n400 0 SELECT\n410 0 
 /// empty), TRIANGLE (the card is back, with the unfinished save), SELECT (saved), START.
 const PULLED_PAD_SCRIPT: &str =
     "0 0 -\n300 0 CROSS\n310 0 -\n400 0 SELECT\n410 0 -\n430 0 SELECT\n440 0 -\n460 0 TRIANGLE\n470 0 -\n490 0 SELECT\n500 0 -\n520 0 START\n";
+
+/// The second model on the demo disc (the same weights as Q4), which the model run switches to.
+const SECOND_MODEL: &str = "MODEL\\AUSTENQ4.PLM";
+/// The default model (`LLM.CFG`'s `model`).
+const DEFAULT_MODEL: &str = "MODEL\\AUSTEN.PLM";
+/// Positions of the model run's story.
+const MODEL_STEPS: &str = "16";
+/// The pad script of the model run: RIGHT selects the second model once the menu is up, X tells the story (which
+/// frees the first model and loads the second one first).
+const MODEL_PAD_SCRIPT: &str = "0 0 -\n300 0 RIGHT\n310 0 -\n330 0 CROSS\n340 0 -\n";
 
 /// Runs the demo with `sim_args` and guest `args`; returns its serial output, or fails (with it) when the run
 /// fails or misses one of `expected` lines.
@@ -170,5 +180,67 @@ pub fn check_saves(root: &Path) -> Result<()> {
         bail!("after the pulled card came back and the story was saved, the card holds {folders:?}");
     }
     check_story_save(&card, "/PS2RS-STORY-001", &stdout)?;
+    Ok(())
+}
+
+/// The pad menu chooses the model: the demo lists both models on the disc with their header's shape and storage
+/// format, RIGHT selects the second one, X frees the first and loads the second, and the story it tells (portable
+/// kernels, greedy) is the one the host engine (`llm-generate`) tells with the Q4 file, not the Q8 one's. A
+/// configured model that the disc lacks falls back to the first one found, with a message.
+pub fn check_model_choice(root: &Path) -> Result<()> {
+    let dir = root.join("target/llm-models");
+    std::fs::create_dir_all(&dir)?;
+    let script = dir.join("model.pad");
+    std::fs::write(&script, MODEL_PAD_SCRIPT)?;
+    let steps = format!("steps={MODEL_STEPS}");
+    let stdout = run_llm(
+        "choosing the second model in the pad menu",
+        &format!("--pad-script {}", script.display()),
+        &["interactive=1", "stories=1", &steps, "temperature=0", "kernels=portable"],
+        &[
+            "  1. MODEL\\AUSTEN.PLM (2590 KiB, 2.42M parameters, dim 192 x 5 layers, q8)",
+            "  2. MODEL\\AUSTENQ4.PLM (1418 KiB, 2.42M parameters, dim 192 x 5 layers, q4)",
+            "model [2/2] MODEL\\AUSTENQ4.PLM (1418 KiB, 2.42M parameters, dim 192 x 5 layers, q4)",
+            &format!("loading {SECOND_MODEL} (freeing {DEFAULT_MODEL})"),
+        ],
+    )?;
+    // The first model is loaded, then the second; the story comes after the second.
+    let lines: Vec<&str> = stdout.lines().collect();
+    let loaded = |path: &str| lines.iter().position(|l| l.starts_with(&format!("model {path} on disc: ")));
+    let first = loaded(DEFAULT_MODEL).context("the default model was not loaded first")?;
+    let second = loaded(SECOND_MODEL).context("the chosen model was not loaded")?;
+    let story = lines.iter().position(|l| *l == "[story]").context("no [story] marker")?;
+    if !(first < second && second < story) {
+        bail!("the story was not told after loading {SECOND_MODEL} (lines {first}, {second}, {story})");
+    }
+    let text = story_text(&stdout)?;
+    if text.trim().len() <= PROMPT.len() {
+        bail!("the story with {SECOND_MODEL} has no generated text: {text:?}");
+    }
+    let host = |file: &str| -> Result<String> {
+        let output = cargo()
+            .args(["hrun", "-q", "--release", "-p", "llm-tools", "--bin", "llm-generate", "--"])
+            .arg(root.join("examples/llm/disc/MODEL").join(file))
+            .args(["-p", PROMPT, "-n", MODEL_STEPS, "-t", "0"])
+            .output()?;
+        if !output.status.success() {
+            bail!("llm-generate {file} failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    let (q4, q8) = (host("AUSTENQ4.PLM")?, host("AUSTEN.PLM")?);
+    if text.trim() != q4 {
+        bail!("the EE's story {text:?} is not the host's with AUSTENQ4.PLM {q4:?}");
+    }
+    if q4 == q8 {
+        bail!("AUSTENQ4.PLM and AUSTEN.PLM tell the same story: this run cannot tell which model was used");
+    }
+
+    run_llm(
+        "with a configured model the disc lacks",
+        "",
+        &["interactive=0", "model=MODEL\\NOPE.PLM", "steps=16"],
+        &["model MODEL\\NOPE.PLM (LLM.CFG) is not on the disc: using MODEL\\AUSTEN.PLM"],
+    )?;
     Ok(())
 }

@@ -12,6 +12,8 @@
 //! - `cargo xtask memcard` — the memory card steps of `test` only (ps2-mc's EE tests, `mcsave`, the llm demo's
 //!   saves), each card image read back on the host with `ps2-mcfs`.
 //! - `cargo xtask llm-host-config` — the llm demo with `LLM.CFG` in the simulator's `host:` folder (a step of `test`).
+//! - `cargo xtask llm-models` — the llm demo's pad menu switching to the disc's second model, and a configured
+//!   model the disc lacks (a step of `test`).
 //! - `cargo xtask canary` — hello and the EE tests on the newest nightly, with a verdict (not part of `test`).
 //! - `cargo xtask screen SHOT.png` — prints the text of a `ps2-gs-text` console screenshot.
 //!
@@ -92,6 +94,7 @@ fn main() -> Result<()> {
         "isacheck" => build_and_check_ee(&root).map(drop),
         "memcard" => memcard_steps(&root),
         "llm-host-config" => llm_demo::check_host_config(&root),
+        "llm-models" => llm_demo::check_model_choice(&root),
         "canary" => canary::run(&root),
         "screen" => {
             let path = std::env::args().nth(2).context("usage: cargo xtask screen SCREENSHOT.png")?;
@@ -101,7 +104,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         _ => {
-            eprintln!("usage: cargo xtask <test|isacheck|memcard|llm-host-config|canary|screen PNG>");
+            eprintln!("usage: cargo xtask <test|isacheck|memcard|llm-host-config|llm-models|canary|screen PNG>");
             std::process::exit(2);
         }
     }
@@ -243,6 +246,7 @@ fn test_all(root: &Path) -> Result<()> {
         screen::expect_text(&out.join("ee.png"), &["It is a truth universally acknowledged", word.trim()])?;
     }
     llm_demo::check_host_config(root)?; // LLM.CFG from the runner's host folder wins over the disc's
+    llm_demo::check_model_choice(root)?; // the pad menu switches to the Q4 model; a missing configured model
     llm_demo::check_saves(root)?; // SELECT saves the story on the memory card; no card, a full card
     println!("xtask: all steps passed");
     Ok(())
