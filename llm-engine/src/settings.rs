@@ -6,7 +6,7 @@
 //!
 //! | key | default | rule |
 //! |---|---|---|
-//! | `model` | `MODEL\AUSTEN.PLM` | file on the disc |
+//! | `model` | `MODEL\AUSTEN.PLM` | file on the disc, loaded first (the demo's menu can pick another) |
 //! | `prompt`, `prompt2..4` | four Austen openings | any text |
 //! | `steps` | 64 | 1..=2²⁰ positions, prompt included |
 //! | `temperature` | 0 | finite, ≥ 0 (0 = greedy) |
@@ -44,7 +44,8 @@ pub enum KernelChoice {
 /// Everything the demo can be told.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
-    /// Model file on the disc.
+    /// Model file on the disc, loaded first; the demo's pad menu can pick another one, and falls back to the
+    /// first model in `MODEL\` when this one is missing.
     pub model: String,
     /// The prompt presets (the first one runs without a pad).
     pub prompts: [String; 4],
