@@ -83,18 +83,30 @@ pub fn q8_matvec_fpu(
     chunks_per_group: usize,
     x_scales: &[f32],
 ) {
+    if q8_matvec_needs_kernel(out, matrix, row_stride, activations, chunks_per_group, x_scales) {
+        imp::q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
+    }
+}
+
+/// The argument checks both whole-matrix products share: panics on short input, answers an empty product
+/// itself (zeros, or nothing), and says whether the kernel has rows and groups to compute.
+fn q8_matvec_needs_kernel(
+    out: &mut [f32],
+    matrix: &[u8],
+    row_stride: usize,
+    activations: &[Quad],
+    chunks_per_group: usize,
+    x_scales: &[f32],
+) -> bool {
     let groups = x_scales.len();
     let row_bytes = groups * (4 + chunks_per_group * CHUNK);
     let fits = out.is_empty() || (row_stride >= row_bytes && matrix.len() >= (out.len() - 1) * row_stride + row_bytes);
     assert!(fits && activations.len() >= groups * chunks_per_group, "q8_matvec_fpu: short input");
     if groups == 0 || chunks_per_group == 0 {
         out.fill(0.0);
-        return;
+        return false;
     }
-    if out.is_empty() {
-        return;
-    }
-    imp::q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
+    !out.is_empty()
 }
 
 /// [`q8_matvec_fpu`] with the rows streamed through the scratchpad: on the EE, toSPR DMA copies chunks of rows
@@ -117,19 +129,7 @@ pub fn q8_matvec_fpu_spr(
     x_scales: &[f32],
 ) {
     #[cfg(target_arch = "mips")]
-    {
-        let groups = x_scales.len();
-        let row_bytes = groups * (4 + chunks_per_group * CHUNK);
-        let fits =
-            out.is_empty() || (row_stride >= row_bytes && matrix.len() >= (out.len() - 1) * row_stride + row_bytes);
-        assert!(fits && activations.len() >= groups * chunks_per_group, "q8_matvec_fpu: short input");
-        if groups == 0 || chunks_per_group == 0 {
-            out.fill(0.0);
-            return;
-        }
-        if out.is_empty() {
-            return;
-        }
+    if q8_matvec_needs_kernel(out, matrix, row_stride, activations, chunks_per_group, x_scales) {
         imp::q8_matvec_fpu_spr(out, matrix, row_stride, activations, chunks_per_group, x_scales);
     }
     #[cfg(not(target_arch = "mips"))]
