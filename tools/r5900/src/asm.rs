@@ -128,6 +128,74 @@ pub fn mfc0(rt: u32, rd: u32) -> u32 {
     (0x10 << 26) | (rt << 16) | (rd << 11)
 }
 
+/// VU0 field masks for the `dest` argument of the COP2 encoders (combine with `|`).
+pub mod field {
+    /// x
+    pub const X: u32 = 8;
+    /// y
+    pub const Y: u32 = 4;
+    /// z
+    pub const Z: u32 = 2;
+    /// w
+    pub const W: u32 = 1;
+    /// x, y, z and w
+    pub const XYZW: u32 = 15;
+}
+
+/// `lqc2 $vf{ft}, imm(rs)`.
+pub fn lqc2(ft: u32, imm: i32, rs: u32) -> u32 {
+    i_type(0x36, ft, rs, imm)
+}
+/// `sqc2 $vf{ft}, imm(rs)`.
+pub fn sqc2(ft: u32, imm: i32, rs: u32) -> u32 {
+    i_type(0x3E, ft, rs, imm)
+}
+/// `qmfc2 rt, $vf{fd}` (the .NI form).
+pub fn qmfc2(rt: u32, fd: u32) -> u32 {
+    (0x12 << 26) | (0x01 << 21) | (rt << 16) | (fd << 11)
+}
+/// `qmtc2 rt, $vf{fd}` (the .NI form).
+pub fn qmtc2(rt: u32, fd: u32) -> u32 {
+    (0x12 << 26) | (0x05 << 21) | (rt << 16) | (fd << 11)
+}
+/// `ctc2 rt, $vi{id}` (control registers 16..31 included).
+pub fn ctc2(rt: u32, id: u32) -> u32 {
+    (0x12 << 26) | (0x06 << 21) | (rt << 16) | (id << 11)
+}
+/// A VU0 "special1" macro instruction: function `funct` (bits 5..0), fields `dest`, `fd = fs op ft`.
+pub fn vu_special1(funct: u32, dest: u32, fd: u32, fs: u32, ft: u32) -> u32 {
+    (0x12 << 26) | (1 << 25) | (dest << 21) | (ft << 16) | (fs << 11) | (fd << 6) | funct
+}
+/// A VU0 "special2" macro instruction: its 7-bit code (bits 10..6 and 1..0 of the word), `dest`,
+/// `ft` and `fs` (`vitof0 ft, fs`; `vmadda ACC, fs, ft`).
+pub fn vu_special2(code: u32, dest: u32, ft: u32, fs: u32) -> u32 {
+    (0x12 << 26) | (1 << 25) | (dest << 21) | (ft << 16) | (fs << 11) | ((code >> 2) << 6) | 0x3C | (code & 3)
+}
+/// `vmadd{bc}.dest $vf{fd}, $vf{fs}, $vf{ft}{bc}` (bc: 0 = x … 3 = w): fd = ACC + fs·ft.bc.
+pub fn vmaddbc(bc: u32, dest: u32, fd: u32, fs: u32, ft: u32) -> u32 {
+    vu_special1(0x08 + bc, dest, fd, fs, ft)
+}
+/// `vmul.dest $vf{fd}, $vf{fs}, $vf{ft}`.
+pub fn vmul(dest: u32, fd: u32, fs: u32, ft: u32) -> u32 {
+    vu_special1(0x2A, dest, fd, fs, ft)
+}
+/// `vadd.dest $vf{fd}, $vf{fs}, $vf{ft}`.
+pub fn vadd(dest: u32, fd: u32, fs: u32, ft: u32) -> u32 {
+    vu_special1(0x28, dest, fd, fs, ft)
+}
+/// `vmula.dest $ACC, $vf{fs}, $vf{ft}`.
+pub fn vmula(dest: u32, fs: u32, ft: u32) -> u32 {
+    vu_special2(0x2A, dest, ft, fs)
+}
+/// `vmadda.dest $ACC, $vf{fs}, $vf{ft}`.
+pub fn vmadda(dest: u32, fs: u32, ft: u32) -> u32 {
+    vu_special2(0x29, dest, ft, fs)
+}
+/// `vmadda{bc}.dest $ACC, $vf{fs}, $vf{ft}{bc}`.
+pub fn vmaddabc(bc: u32, dest: u32, fs: u32, ft: u32) -> u32 {
+    vu_special2(0x08 + bc, dest, ft, fs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +210,18 @@ mod tests {
         assert_eq!(addu(V0, A0, A1), 0x0085_1021); // addu $v0, $a0, $a1
         assert_eq!(jr(RA), 0x03E0_0008); // jr $ra
         assert_eq!(bne(T0, ZERO, -2), 0x1500_FFFE); // bne $t0, $zero, .-4
+        use field::*;
+        assert_eq!(lqc2(1, 16, A0), 0xD881_0010); // lqc2 $vf1,16($a0)
+        assert_eq!(sqc2(2, 0, A1), 0xF8A2_0000); // sqc2 $vf2,0($a1)
+        assert_eq!(qmfc2(T0, 3), 0x4828_1800); // qmfc2 $t0,$vf3
+        assert_eq!(qmtc2(T0, 3), 0x48A8_1800); // qmtc2 $t0,$vf3
+        assert_eq!(vmadda(XYZW, 1, 2), 0x4BE2_0ABD); // vmadda.xyzw $ACC,$vf1,$vf2
+        assert_eq!(vmula(XYZW, 1, 2), 0x4BE2_0ABE); // vmula.xyzw $ACC,$vf1,$vf2
+        assert_eq!(vmaddabc(0, XYZW, 1, 2), 0x4BE2_08BC); // vmaddax.xyzw $ACC,$vf1,$vf2x
+        assert_eq!(vmaddbc(3, XYZW, 3, 1, 2), 0x4BE2_08CB); // vmaddw.xyzw $vf3,$vf1,$vf2w
+        assert_eq!(vmul(XYZW, 3, 1, 2), 0x4BE2_08EA); // vmul.xyzw $vf3,$vf1,$vf2
+        assert_eq!(vadd(XYZW, 3, 1, 2), 0x4BE2_08E8); // vadd.xyzw $vf3,$vf1,$vf2
+        assert_eq!(vu_special2(0x10, XYZW, 4, 5), 0x4BE4_293C); // vitof0.xyzw $vf4,$vf5
+        assert_eq!(vu_special2(0x2F, 0, 0, 0), 0x4A00_02FF); // vnop
     }
 }

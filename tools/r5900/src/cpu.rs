@@ -194,6 +194,8 @@ pub struct Cpu {
     pub fcr31: u32,
     /// FPU accumulator (`adda.s`, `madd.s`, ...).
     pub acc: u32,
+    /// VU0's registers, used by the COP2 (macro mode) instructions.
+    pub vu0: crate::vu0::Vu0,
     /// Instructions retired.
     pub instret: u64,
     /// Estimated cycles (see the crate README for the model).
@@ -258,6 +260,7 @@ impl Cpu {
             fpr: [0; 32],
             fcr31: 1, // RM field: 01 = round toward zero, the only mode the EE has
             acc: 0,
+            vu0: crate::vu0::Vu0::default(),
             instret: 0,
             cycles: 0,
             dcache: DataCache::default(),

@@ -393,7 +393,7 @@ define_ops! {
     CLtS => "c.lt.s", FsFt;
     CLeS => "c.le.s", FsFt;
     CvtSW => "cvt.s.w", FdFs;
-    // --- COP2 (VU0 macro mode): decoded as legal, not interpreted
+    // --- COP2 (VU0 macro mode; `crate::vu0` decodes and runs the macro operations)
     Qmfc2 => "qmfc2", Cop2Move;
     Cfc2 => "cfc2", Cop2Move;
     Qmtc2 => "qmtc2", Cop2Move;
@@ -1039,6 +1039,9 @@ const fn decode_cop2(word: u32) -> Result<Instr, Illegal> {
     use Op::*;
     let rs = (word >> 21) & 31;
     let op = if rs >= 0x10 {
+        if crate::vu0::decode_macro(word).is_none() {
+            return bad(word, IllegalClass::Reserved, "reserved VU0 macro function");
+        }
         Vu0Macro
     } else {
         match rs {

@@ -84,7 +84,10 @@ impl fmt::Display for DisplayAt {
             Format::FsFt => write!(f, "$f{},$f{}", i.fs(), i.ft()),
             Format::FdFsFt => write!(f, "$f{},$f{},$f{}", i.fd(), i.fs(), i.ft()),
             Format::Cop2Move => write!(f, "{rt},${}", i.rd()),
-            Format::Cop2Raw => write!(f, "{:#09x}", i.word & 0x01FF_FFFF),
+            Format::Cop2Raw => match crate::vu0::decode_macro(i.word) {
+                Some(op) => write!(f, "{}.{:04b} vf{},vf{},vf{}", op.mnemonic(), op.dest, op.fd, op.fs, op.ft),
+                None => write!(f, "{:#09x}", i.word & 0x01FF_FFFF),
+            },
         }
     }
 }

@@ -482,7 +482,7 @@ impl Cpu {
                 self.taken_branch_cost();
             }
             Op::Tlbr | Op::Tlbwi | Op::Tlbwr | Op::Tlbp => return Err(Stop::Unimplemented { pc, instr: i }),
-            // --- COP2 (VU0 macro mode) is outside this interpreter.
+            // --- COP2 (VU0 macro mode)
             Op::Qmfc2
             | Op::Cfc2
             | Op::Qmtc2
@@ -493,7 +493,7 @@ impl Cpu {
             | Op::Bc2tl
             | Op::Vu0Macro
             | Op::Lqc2
-            | Op::Sqc2 => return Err(Stop::Unimplemented { pc, instr: i }),
+            | Op::Sqc2 => return self.exec_cop2(bus, i, pc),
             // --- COP1
             Op::Lwc1 => {
                 let addr = self.address(i, pc, 4)?;

@@ -34,6 +34,7 @@ mod exec;
 pub mod fpu;
 mod mmi;
 pub mod timing;
+pub mod vu0;
 
 pub use bus::{Bus, Fault, FaultKind, TestBus};
 pub use cpu::{cop0, fcr31, Context, Cpu, Exception, Stop};

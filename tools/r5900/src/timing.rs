@@ -967,10 +967,12 @@ impl Cpu {
         if u.fcc_read {
             ready = ready.max(p.fcc_ready);
         }
-        let vu_regs = [i.ft(), i.fs(), i.fd()];
-        if u.vu_macro {
+        let vu_op = if u.vu_macro { crate::vu0::decode_macro(i.word) } else { None };
+        if let Some(op) = &vu_op {
             ready = ready.max(p.vu_move_stall_until);
-            for r in vu_regs {
+            // Sources (RAW) and the destination (WAW), by register number (VUUM §5.4).
+            let [a, b] = op.vf_sources();
+            for r in [a, b, op.vf_destination().unwrap_or(0)] {
                 if r != 0 {
                     ready = ready.max(p.vf_ready[r]);
                 }
@@ -1076,14 +1078,9 @@ impl Cpu {
         if u.fcc_write {
             p.fcc_ready = issue + FPU_LATENCY;
         }
-        if u.vu_macro {
-            // The destination field depends on the operation; VF registers are checked by
-            // number, so marking fd (or ft for the 11-bit-function forms) is what the hardware
-            // compares against.
-            let dst = if i.word & 0x3C == 0x3C { i.ft() } else { i.fd() };
-            if dst != 0 {
-                p.vf_ready[dst] = issue + VU_MACRO_LATENCY;
-            }
+        if let Some(dst) = vu_op.and_then(|op| op.vf_destination()) {
+            // ACC, Q and I have no hazard checks (VUUM §5.4); a VF result is ready in S.
+            p.vf_ready[dst] = issue + VU_MACRO_LATENCY;
         }
         if u.vu_move_in {
             p.vu_move_stall_until = issue + 1 + VU_AFTER_MOVE_STALL;

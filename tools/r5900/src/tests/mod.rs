@@ -7,3 +7,4 @@ mod integer;
 mod mmi;
 mod system;
 mod timing;
+mod vu0;

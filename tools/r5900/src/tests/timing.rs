@@ -355,3 +355,38 @@ fn the_simple_model_stays_selectable() {
     assert_eq!("calibrated".parse::<TimingModel>(), Ok(TimingModel::Calibrated));
     assert!("fast".parse::<TimingModel>().is_err());
 }
+
+#[test]
+fn vu0_macro_ops_chain_through_acc_without_stalls() {
+    // VUUM §5.4: ACC has no hazard check, and VMULA → VMADDA → VMADDA → VMADD issue one per
+    // cycle (Fig. 3-3); VF registers are checked only when an earlier macro op writes them. All
+    // four read vf2 (written by no macro op): @0, 1, 2, 3; COP2 ops go to pipe 0 (Table 1-2),
+    // so END (ALU) pairs with the last @3 => 4.
+    use field::XYZW;
+    let program = [vmula(XYZW, 1, 2), vmadda(XYZW, 3, 2), vmadda(XYZW, 4, 2), vmaddbc(0, XYZW, 5, 6, 2), END];
+    assert_eq!(warm(&program, no_setup), 4);
+}
+
+#[test]
+fn a_vu0_result_is_ready_four_cycles_later() {
+    // VUUM §7.4: macro VADD latency 4; §5.4: a back-to-back dependence stalls 3 cycles.
+    // vadd vf3 @0, vadd vf4 = vf3 + vf1 @4, END pairs @4 => 5.
+    use field::XYZW;
+    assert_eq!(warm(&[vadd(XYZW, 3, 1, 2), vadd(XYZW, 4, 3, 1), END], no_setup), 5);
+    // Writing the same register again (WAW) waits too: vadd vf3 @0, vmul vf3 = vf1·vf2 @4 => 5.
+    assert_eq!(warm(&[vadd(XYZW, 3, 1, 2), vmul(XYZW, 3, 1, 2), END], no_setup), 5);
+    // Independent: vadd vf3 @0, vadd vf4 = vf1 + vf2 @1, END pairs @1 => 2.
+    assert_eq!(warm(&[vadd(XYZW, 3, 1, 2), vadd(XYZW, 4, 1, 2), END], no_setup), 2);
+}
+
+#[test]
+fn a_macro_op_right_after_lqc2_stalls_one_cycle() {
+    // VUUM §5.4: any macro op right after QMTC2, CTC2 or LQC2 stalls 1 cycle. lqc2 (a hit in
+    // the warm run) @0; an independent vmul cannot issue @1 (stall) and issues @2; END pairs
+    // @2 => 3.
+    use field::XYZW;
+    let data = |cpu: &mut Cpu, _| cpu.gpr[A0 as usize] = DATA as u128;
+    assert_eq!(warm(&[lqc2(1, 0, A0), vmul(XYZW, 3, 2, 2), END], data), 3);
+    // Without the lqc2 the vmul issues @0 and END pairs => 1.
+    assert_eq!(warm(&[vmul(XYZW, 3, 2, 2), END], data), 1);
+}
