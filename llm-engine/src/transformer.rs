@@ -5,6 +5,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::buffer::F32Buffer;
 use crate::error::EngineError;
 use crate::format::{ModelConfig, ModelInfo, TensorRole};
 use crate::kernels::Kernels;
@@ -43,22 +44,22 @@ struct LayerTensors {
 /// Activations, KV cache and the norm weights (always resident).
 #[derive(Debug)]
 struct RunState {
-    x: Vec<f32>,
-    xb: Vec<f32>,
-    xb2: Vec<f32>,
-    hb: Vec<f32>,
-    hb2: Vec<f32>,
-    q: Vec<f32>,
-    att: Vec<f32>,
-    logits: Vec<f32>,
-    key_cache: Vec<f32>,
-    value_cache: Vec<f32>,
+    x: F32Buffer,
+    xb: F32Buffer,
+    xb2: F32Buffer,
+    hb: F32Buffer,
+    hb2: F32Buffer,
+    q: F32Buffer,
+    att: F32Buffer,
+    logits: F32Buffer,
+    key_cache: F32Buffer,
+    value_cache: F32Buffer,
     rope_cos: Vec<f32>,
     rope_sin: Vec<f32>,
     inverse_frequencies: Vec<f32>,
-    attention_norms: Vec<f32>,
-    ffn_norms: Vec<f32>,
-    final_norm: Vec<f32>,
+    attention_norms: F32Buffer,
+    ffn_norms: F32Buffer,
+    final_norm: F32Buffer,
 }
 
 /// A Llama model ready to run.
@@ -103,8 +104,8 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
             .and_then(|n| n.checked_mul(kv_dim))
             .filter(|&n| n <= isize::MAX as usize / 8)
             .ok_or(kv_error.clone())?;
-        let key_cache = zeroed(cache_len, KV_CACHE).map_err(|_| kv_error.clone())?;
-        let value_cache = zeroed(cache_len, KV_CACHE).map_err(|_| kv_error)?;
+        let key_cache = F32Buffer::zeroed(cache_len, KV_CACHE).map_err(|_| kv_error.clone())?;
+        let value_cache = F32Buffer::zeroed(cache_len, KV_CACHE).map_err(|_| kv_error)?;
         let missing = EngineError::Unsupported { reason: "tensor missing from directory" };
         let find = |role, layer| info.find(role, layer).ok_or(missing.clone());
         let mut layers = Vec::with_capacity(layers_n);
@@ -127,22 +128,22 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
         const ACTIVATIONS: &str = "the activations";
         let norms_len = layers_n.checked_mul(dim).ok_or(EngineError::OutOfMemory { what: "the norm weights", needed: u64::MAX, available: None })?;
         let mut state = RunState {
-            x: zeroed(dim, ACTIVATIONS)?,
-            xb: zeroed(dim, ACTIVATIONS)?,
-            xb2: zeroed(dim, ACTIVATIONS)?,
-            hb: zeroed(hidden, ACTIVATIONS)?,
-            hb2: zeroed(hidden, ACTIVATIONS)?,
-            q: zeroed(dim, ACTIVATIONS)?,
-            att: zeroed(seq_len, "the attention scores")?,
-            logits: zeroed(config.vocab_size as usize, "the logits")?,
+            x: F32Buffer::zeroed(dim, ACTIVATIONS)?,
+            xb: F32Buffer::zeroed(dim, ACTIVATIONS)?,
+            xb2: F32Buffer::zeroed(dim, ACTIVATIONS)?,
+            hb: F32Buffer::zeroed(hidden, ACTIVATIONS)?,
+            hb2: F32Buffer::zeroed(hidden, ACTIVATIONS)?,
+            q: F32Buffer::zeroed(dim, ACTIVATIONS)?,
+            att: F32Buffer::zeroed(seq_len, "the attention scores")?,
+            logits: F32Buffer::zeroed(config.vocab_size as usize, "the logits")?,
             key_cache,
             value_cache,
             rope_cos: vec![0.0; head_size / 2],
             rope_sin: vec![0.0; head_size / 2],
             inverse_frequencies,
-            attention_norms: zeroed(norms_len, "the norm weights")?,
-            ffn_norms: zeroed(norms_len, "the norm weights")?,
-            final_norm: zeroed(dim, "the norm weights")?,
+            attention_norms: F32Buffer::zeroed(norms_len, "the norm weights")?,
+            ffn_norms: F32Buffer::zeroed(norms_len, "the norm weights")?,
+            final_norm: F32Buffer::zeroed(dim, "the norm weights")?,
         };
         for layer in 0..layers_n {
             let span = layer * dim..(layer + 1) * dim;
@@ -260,7 +261,7 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
                 let w = view(&self.shapes[tensors.wo], data);
                 self.kernels.matvec(&mut st.xb2, &w, &st.xb);
             }
-            for (x, &d) in st.x.iter_mut().zip(&st.xb2) {
+            for (x, &d) in st.x.iter_mut().zip(st.xb2.iter()) {
                 *x += d;
             }
 
@@ -282,7 +283,7 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
                 let w = view(&self.shapes[tensors.w2], data);
                 self.kernels.matvec(&mut st.xb, &w, &st.hb);
             }
-            for (x, &d) in st.x.iter_mut().zip(&st.xb) {
+            for (x, &d) in st.x.iter_mut().zip(st.xb.iter()) {
                 *x += d;
             }
         }
@@ -306,25 +307,6 @@ pub fn runtime_bytes(config: &ModelConfig) -> u64 {
 }
 
 const KV_CACHE: &str = "the KV cache (2 x n_layers x seq_len x kv_dim f32)";
-
-/// `len` zeroed f32s, or [`EngineError::OutOfMemory`] naming `what` if the allocator refuses.
-/// Zeroed allocation (not a write of every element): a large KV cache costs no time until used.
-fn zeroed(len: usize, what: &'static str) -> Result<Vec<f32>, EngineError> {
-    let refused = EngineError::OutOfMemory { what, needed: (len as u64).saturating_mul(4), available: None };
-    if len == 0 {
-        return Ok(Vec::new());
-    }
-    let layout = core::alloc::Layout::array::<f32>(len).map_err(|_| refused.clone())?;
-    // SAFETY: the layout has a non-zero size.
-    let ptr = unsafe { alloc::alloc::alloc_zeroed(layout) }.cast::<f32>();
-    if ptr.is_null() {
-        return Err(refused);
-    }
-    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[f32; len]` (the
-    // layout a `Vec<f32>` of capacity `len` uses), and all-zero bits are the f32 0.0: `len`
-    // initialised elements.
-    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
-}
 
 /// Shape and storage format of one tensor, copied from the directory so that views can be built
 /// while the weight source is mutably borrowed.

@@ -154,6 +154,54 @@ pub fn axpy(out: &mut [f32], a: f32, x: &[f32]) {
     imp::axpy(&mut out[..n], a, &x[..n]);
 }
 
+/// [`axpy`] on VU0 when both vectors pass [`vu0_fits`] (four fields per instruction; its float
+/// rules are the FPU's, so the result is the same), else [`axpy`].
+pub fn axpy_vu0(out: &mut [f32], a: f32, x: &[f32]) {
+    let n = out.len().min(x.len());
+    #[cfg(target_arch = "mips")]
+    if vu0_fits(&out[..n]) && vu0_fits(&x[..n]) {
+        return crate::vu0::axpy(&mut out[..n], a, &x[..n]);
+    }
+    axpy(&mut out[..n], a, &x[..n]);
+}
+
+/// Whether VU0's routines can take `v`: 16-byte aligned (`lqc2` needs it) and a positive multiple of
+/// 8 floats (they work in pairs of quads).
+pub fn vu0_fits(v: &[f32]) -> bool {
+    !v.is_empty() && v.len() % 8 == 0 && v.as_ptr() as usize % 16 == 0
+}
+
+/// One attention head's scores: `scores[t] = dot(q, keys[t·stride ..][..q.len()]) · scale`.
+///
+/// On the EE, when `q` and the first key pass [`vu0_fits`] and `stride` keeps the keys aligned
+/// (`stride % 4 == 0`), one VU0 routine does every position: each dot product in four lanes
+/// (`vmadda` into ACC), the lanes added as `(a + b) + (c + d)`, then scaled, all truncating. Its
+/// difference from the portable (round-to-nearest, sequential) score is below
+/// `(n + 2) · 2^-21 · |scale| · Σ|q_i·k_i|`, the crate's truncation bound for `n + 1` roundings.
+/// Otherwise [`dot`] per position and a multiplication. Elsewhere the portable arithmetic.
+///
+/// # Panics
+/// If a key of `scores.len()` positions lies outside `keys`.
+pub fn attention_scores_vu0(scores: &mut [f32], q: &[f32], keys: &[f32], stride: usize, scale: f32) {
+    if scores.is_empty() {
+        return;
+    }
+    let n = q.len();
+    assert!(
+        (scores.len() - 1).checked_mul(stride).and_then(|end| end.checked_add(n)).is_some_and(|end| end <= keys.len()),
+        "attention_scores_vu0: {} positions of {n} floats, stride {stride}, do not fit in {} keys",
+        scores.len(),
+        keys.len()
+    );
+    #[cfg(target_arch = "mips")]
+    if vu0_fits(q) && vu0_fits(&keys[..n]) && stride % 4 == 0 {
+        return crate::vu0::attention_scores(scores, q, keys, stride, scale);
+    }
+    for (t, score) in scores.iter_mut().enumerate() {
+        *score = dot(q, &keys[t * stride..][..n]) * scale;
+    }
+}
+
 /// `x[i] = exp(x[i] - shift)`, returning `Σ x[i]` (the middle of a softmax; `shift` is the maximum).
 ///
 /// On the EE: Cody-Waite reduction and a degree-7 polynomial on the FPU, relative error about

@@ -8,6 +8,10 @@
 //!   scale application is the portable expression, so the output is **bit-identical** to
 //!   [`PortableKernels`] (see [`q8`]). Applying the scales costs most of
 //!   the time in soft-float, so [`Q8Scaling::Fpu`] offers the same sums scaled on the FPU (truncating).
+//! - **Attention on VU0** (macro mode: `lqc2`, `vmadda` into ACC, `vmuli`): each head's scores in one call,
+//!   the values' weighted sum four fields per instruction, when the vectors are 16-byte aligned (the engine's
+//!   KV cache and activations are); see [`backend::attention_scores_vu0`] for the bound and
+//!   [`R5900Kernels::with_vu0`] to turn it off.
 //! - **f32 matvec, dot and axpy on the FPU** (`madda.s` into ACC, `mul.s`/`add.s`). The EE FPU is not IEEE
 //!   754: it truncates every result toward zero, flushes denormals to zero and has no Inf/NaN. A sum of `n`
 //!   products therefore differs from the round-to-nearest result by less than `(n + 1) · 2^-21 · Σ|aᵢbᵢ|`
@@ -29,6 +33,8 @@ extern crate alloc;
 pub mod backend;
 #[cfg(target_arch = "mips")]
 mod ee;
+#[cfg(target_arch = "mips")]
+mod vu0;
 pub mod q8;
 pub mod quantize;
 
@@ -63,6 +69,7 @@ pub struct R5900Kernels {
     row: Vec<f32>,
     q8_scaling: Q8Scaling,
     spr_streaming: bool,
+    vu0: bool,
 }
 
 impl R5900Kernels {
@@ -74,6 +81,7 @@ impl R5900Kernels {
             row: Vec::new(),
             q8_scaling: Q8Scaling::Exact,
             spr_streaming: false,
+            vu0: true,
         }
     }
 
@@ -91,6 +99,20 @@ impl R5900Kernels {
     pub fn with_spr_streaming(mut self, on: bool) -> Self {
         self.spr_streaming = on;
         self
+    }
+
+    /// The same kernels with attention on VU0 in macro mode when `on` (the default): scores by
+    /// [`backend::attention_scores_vu0`], the weighted sum of values by [`backend::axpy_vu0`]. With
+    /// `off`, the FPU does them. The kernels then use VU0's VF1–VF6, ACC and I register between
+    /// instructions of their own; a program that runs VU0 micro code at the same time must turn this off.
+    pub fn with_vu0(mut self, on: bool) -> Self {
+        self.vu0 = on;
+        self
+    }
+
+    /// Whether attention runs on VU0.
+    pub fn vu0(&self) -> bool {
+        self.vu0
     }
 
     /// Whether the Q8 products stream their rows through the scratchpad.
@@ -154,8 +176,22 @@ impl Kernels for R5900Kernels {
         backend::silu_mul(h, up);
     }
 
+    fn attention_scores(&mut self, scores: &mut [f32], q: &[f32], keys: &[f32], stride: usize, scale: f32) {
+        if self.vu0 {
+            backend::attention_scores_vu0(scores, q, keys, stride, scale);
+        } else {
+            for (t, score) in scores.iter_mut().enumerate() {
+                *score = backend::dot(q, &keys[t * stride..][..q.len()]) * scale;
+            }
+        }
+    }
+
     fn axpy(&mut self, out: &mut [f32], a: f32, x: &[f32]) {
-        backend::axpy(out, a, x)
+        if self.vu0 {
+            backend::axpy_vu0(out, a, x)
+        } else {
+            backend::axpy(out, a, x)
+        }
     }
 }
 

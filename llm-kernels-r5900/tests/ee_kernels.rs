@@ -36,6 +36,7 @@ mod ee {
         q8_spr_streaming_is_bit_identical_to_the_fpu_product,
         f32_matvec_is_within_the_truncation_bound,
         dot_and_axpy_are_within_the_truncation_bound,
+        vu0_attention_and_axpy_are_within_their_bounds,
         softmax_is_within_its_documented_error,
         rmsnorm_is_within_the_truncation_bound,
         silu_mul_is_within_its_documented_error,
@@ -290,6 +291,58 @@ mod ee {
             }
         }
         assert_eq!(kernels.dot(&[], &[]), 0.0);
+    }
+
+    /// VU0 attention (the default of `R5900Kernels`) against the portable scores: every score within
+    /// `(n + 2)·2^-21·|scale|·Σ|q·k|` (n + 1 truncating roundings, `backend::attention_scores_vu0`), each axpy
+    /// element within one rounding of its terms. Aligned buffers take the VU0 path (asserted); a misaligned `q`
+    /// takes the FPU path and meets the same bound.
+    fn vu0_attention_and_axpy_are_within_their_bounds() {
+        use llm_engine::buffer::F32Buffer;
+        let mut rng = XorShift(4242);
+        let mut vu0 = R5900Kernels::new(1);
+        assert!(vu0.vu0(), "VU0 attention is the default");
+        let mut portable = PortableKernels::new(1);
+        for head_size in [8, 32, 48, 64] {
+            let kv_dim = 2 * head_size;
+            for positions in [1, 5, 33] {
+                let mut keys = F32Buffer::zeroed(positions * kv_dim, "keys").unwrap();
+                keys.iter_mut().zip(rng.vec(positions * kv_dim)).for_each(|(k, v)| *k = v);
+                let mut q = F32Buffer::zeroed(head_size + 4, "q").unwrap();
+                q.iter_mut().zip(rng.vec(head_size + 4)).for_each(|(k, v)| *k = v);
+                let keys = &keys[head_size..]; // the second KV head
+                let scale = 1.0 / libm::sqrtf(head_size as f32);
+                for (label, q) in [("aligned", &q[..head_size]), ("misaligned", &q[1..head_size + 1])] {
+                    assert_eq!(backend::vu0_fits(q) && backend::vu0_fits(&keys[..head_size]), label == "aligned");
+                    let mut want = vec![0.0; positions];
+                    let mut got = vec![0.0; positions];
+                    portable.attention_scores(&mut want, q, keys, kv_dim, scale);
+                    vu0.attention_scores(&mut got, q, keys, kv_dim, scale);
+                    for t in 0..positions {
+                        let key = &keys[t * kv_dim..][..head_size];
+                        let sum_abs: f32 = q.iter().zip(key).map(|(a, b)| (a * b).abs()).sum();
+                        let bound = truncation_bound(head_size + 1, sum_abs * scale);
+                        assert!(
+                            (want[t] - got[t]).abs() <= bound,
+                            "{label} scores hs {head_size} t {t}/{positions}: {} vs {} (bound {bound})",
+                            want[t],
+                            got[t]
+                        );
+                    }
+                }
+                let mut out = F32Buffer::zeroed(head_size, "out").unwrap();
+                out.iter_mut().zip(rng.vec(head_size)).for_each(|(o, v)| *o = v);
+                let start: Vec<f32> = out.to_vec();
+                let value = &keys[..head_size];
+                assert!(backend::vu0_fits(&out) && backend::vu0_fits(value));
+                vu0.axpy(&mut out, -0.625, value);
+                for i in 0..head_size {
+                    let want = start[i] + -0.625 * value[i];
+                    let bound = truncation_bound(1, start[i].abs() + (0.625 * value[i]).abs());
+                    assert!((out[i] - want).abs() <= bound, "vu0 axpy hs {head_size}[{i}]: {want} vs {}", out[i]);
+                }
+            }
+        }
     }
 
     /// Softmax: each exponential within `1e-6 + 2^-22·|x - max|` relative (reduction, polynomial and truncation),
