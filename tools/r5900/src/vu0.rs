@@ -481,9 +481,9 @@ impl Vu0 {
                 let product = |f: usize| fpu::mul(fs[(f + 1) % 3], ft[(f + 2) % 3]).bits;
                 let dest = op.dest & 0b1110;
                 if op.kind == MacroKind::OpMula {
-                    for f in 0..3 {
+                    for (f, acc) in self.acc.iter_mut().enumerate().take(3) {
                         if selected(dest, f) {
-                            self.acc[f] = product(f);
+                            *acc = product(f);
                         }
                     }
                 } else {
