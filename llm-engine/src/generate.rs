@@ -127,7 +127,10 @@ impl<'t> Generation<'t> {
         self.logits.copy_from_slice(model.forward(self.token, pos)?);
         self.history.push(self.token);
         let sampled = pos + 1 >= self.prompt.len();
-        let next = if sampled {
+        let next = if sampled && crate::sampler::is_plain_argmax(self.sampler.config()) {
+            // The sampler would not change the logits: no copy of them (32 000 floats for a Llama vocabulary).
+            crate::sampler::argmax(&self.logits)
+        } else if sampled {
             self.scratch.copy_from_slice(&self.logits);
             let recent = &self.history[self.history.len().saturating_sub(PENALTY_WINDOW)..];
             self.sampler.sample(&mut self.scratch, recent)

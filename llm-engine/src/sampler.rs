@@ -179,13 +179,43 @@ impl Sampler {
     }
 }
 
-/// Index of the largest value (first on ties).
+/// Index of the largest value (first on ties; NaNs are never chosen over a number, and a NaN
+/// first value is never replaced, as with `v > best` comparisons).
+///
+/// The comparison is done on the bit patterns (an order-preserving map to integers, with -0
+/// equal to +0), which gives the same answer as float compares and costs no soft-float call on
+/// targets without an FPU in compiled code (the PS2's EE: 32 000 logits per token).
 pub fn argmax(values: &[f32]) -> u32 {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
+    let Some(&first) = values.first() else { return 0 };
+    let (mut best, mut best_key) = (0, order_key(first.to_bits()));
+    if first.is_nan() {
+        return 0;
+    }
+    for (i, &v) in values.iter().enumerate().skip(1) {
+        let bits = v.to_bits();
+        let key = order_key(bits);
+        // A NaN's magnitude bits exceed infinity's (0x7F80_0000); it never wins.
+        if key > best_key && bits & 0x7FFF_FFFF <= 0x7F80_0000 {
+            (best, best_key) = (i, key);
         }
     }
     best as u32
+}
+
+/// Maps float bits to integers in the floats' order: negatives reversed below positives, both zeros to
+/// the same key.
+fn order_key(bits: u32) -> u32 {
+    if bits & 0x7FFF_FFFF == 0 {
+        0x8000_0000
+    } else if bits & 0x8000_0000 != 0 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    }
+}
+
+/// Whether [`Sampler::sample`] would pick [`argmax`] of the logits without changing them (greedy, no
+/// repetition penalty), so a caller can skip copying them.
+pub fn is_plain_argmax(config: &SamplerConfig) -> bool {
+    config.temperature <= 0.0 && !(config.repetition_penalty > 0.0 && config.repetition_penalty != 1.0)
 }

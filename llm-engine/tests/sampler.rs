@@ -108,3 +108,38 @@ fn same_seed_same_sequence() {
     };
     assert_eq!(run(), run());
 }
+
+/// The integer-keyed argmax agrees with the float comparison `v > best` (first index on ties) on random
+/// values, both zeros, infinities, subnormals and NaNs anywhere.
+#[test]
+fn argmax_matches_float_comparison() {
+    fn by_float(values: &[f32]) -> u32 {
+        let mut best = 0;
+        for (i, &v) in values.iter().enumerate() {
+            if v > values[best] {
+                best = i;
+            }
+        }
+        best as u32
+    }
+    let specials = [0.0, -0.0, 1.0, -1.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN, 1e-45, -1e-45, f32::MAX, f32::MIN];
+    let mut state = 0x1234_5678u32;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    for case in 0..20_000 {
+        let len = 1 + (next() % 9) as usize;
+        let values: Vec<f32> = (0..len)
+            .map(|_| match next() % 4 {
+                0 => specials[(next() % specials.len() as u32) as usize],
+                1 => f32::from_bits(next()),
+                _ => ((next() % 7) as f32 - 3.0) * 0.5,
+            })
+            .collect();
+        assert_eq!(argmax(&values), by_float(&values), "case {case}: {values:?}");
+    }
+    assert_eq!(argmax(&[]), 0);
+}

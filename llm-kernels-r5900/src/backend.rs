@@ -13,6 +13,17 @@ pub struct Quad(pub [i16; 8]);
 /// Elements per MMI chunk: one `pmaddh` multiplies eight halfword pairs.
 pub const CHUNK: usize = 8;
 
+/// Four activation scales, 16-byte aligned so one VU0 `lqc2` loads them ([`q8_matvec_vu0`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(16))]
+pub struct ScaleQuad(pub [f32; 4]);
+
+/// Bytes past a row's codes that [`q8_matvec_vu0`]'s routine may read (it works in blocks of four groups of 32,
+/// plus the aligned quad after): `128 · ⌈groups / 4⌉ − 32 · groups + 16`.
+pub const fn q8_vu0_overread(groups: usize) -> usize {
+    128 * groups.div_ceil(4) - 32 * groups + 16
+}
+
 /// For each group `g`, `sums[g] = Σ codes[i] · activations[i]` over the group's
 /// `chunks_per_group · 8` elements (`codes` as i8, wrapping i32 arithmetic like the portable sum).
 ///
@@ -134,6 +145,70 @@ pub fn q8_matvec_fpu_spr(
     }
     #[cfg(not(target_arch = "mips"))]
     q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
+}
+
+/// The Q8 product for groups of 32 with the scales applied on VU0: the group sums of [`q8_matvec_fpu`] (exact,
+/// from MMI `phmadh`, four groups at a time), converted and scaled as four lanes, `acc_lane += sum · (w · x)`,
+/// the lanes added at the end. Each output differs from the exact one by at most
+/// `(groups + 4) · 2^-22 · Σ_g |sum_g · w_scale_g · x_scale_g|` (two roundings per term, one per running sum of
+/// a lane, two for the lanes; against nearest-rounded ones), the bound of [`q8_matvec_fpu`] with two more terms.
+/// With `spr_streaming` the rows stream through the scratchpad as in [`q8_matvec_fpu_spr`].
+///
+/// `activations` holds the quads of `groups` groups (4 per group) followed by zero quads up to a whole block of
+/// four groups; `x_scales` the scales in blocks of four, zero past `groups`. On the EE, a matrix whose last row
+/// is not followed by [`q8_vu0_overread`] readable bytes in RAM takes [`q8_matvec_fpu`]. Elsewhere: the portable
+/// arithmetic, as [`q8_matvec_fpu`].
+///
+/// Panics on short input or non-zero padding.
+pub fn q8_matvec_vu0(
+    out: &mut [f32],
+    matrix: &[u8],
+    row_stride: usize,
+    activations: &[Quad],
+    x_scales: &[ScaleQuad],
+    groups: usize,
+    spr_streaming: bool,
+) {
+    let blocks = groups.div_ceil(4);
+    assert!(activations.len() >= 16 * blocks && x_scales.len() >= blocks, "q8_matvec_vu0: short padding");
+    let padding_is_zero = activations[4 * groups..16 * blocks].iter().all(|q| *q == Quad::default())
+        && x_scales[..blocks].iter().flat_map(|q| q.0).skip(groups).all(|s| s == 0.0);
+    assert!(padding_is_zero, "q8_matvec_vu0: the padding of the last block must be zero");
+    let flat = flatten_scales(&x_scales[..blocks]);
+    let scales = &flat[..groups];
+    if !q8_matvec_needs_kernel(out, matrix, row_stride, activations, 4, scales) {
+        return;
+    }
+    #[cfg(target_arch = "mips")]
+    {
+        let row_bytes = 36 * groups;
+        let tail = q8_vu0_overread(groups);
+        let compute = |out: &mut [f32], rows: &[u8]| crate::vu0::q8_matvec_g32(out, rows, row_stride, activations, x_scales, groups);
+        let done = if spr_streaming {
+            imp::stream_rows_through_spr(out, matrix, row_stride, row_bytes, tail, compute)
+        } else {
+            let end = (out.len() - 1) * row_stride + row_bytes + tail;
+            let readable = imp::in_main_ram(matrix.as_ptr() as usize, end);
+            if readable {
+                compute(out, matrix);
+            }
+            readable
+        };
+        if !done {
+            imp::q8_matvec_fpu(out, matrix, row_stride, activations, 4, scales);
+        }
+    }
+    #[cfg(not(target_arch = "mips"))]
+    {
+        let _ = spr_streaming;
+        imp::q8_matvec_fpu(out, matrix, row_stride, activations, 4, scales);
+    }
+}
+
+/// `&[ScaleQuad]` as the f32s it holds.
+fn flatten_scales(quads: &[ScaleQuad]) -> &[f32] {
+    // SAFETY: `ScaleQuad` is `repr(C)` around `[f32; 4]` with size 16, so `len` of them are `4 · len` f32s.
+    unsafe { core::slice::from_raw_parts(quads.as_ptr().cast::<f32>(), 4 * quads.len()) }
 }
 
 /// `Σ a[i] · b[i]`, accumulated in order. On the EE the FPU rounds toward zero (see the crate docs).

@@ -1108,18 +1108,23 @@ const TO_SPR_SADR: usize = 0x1000_D480;
 const CHCR_START: u32 = 0x101;
 const CHCR_STR: u32 = 0x100;
 
-/// The bytes a chunk of rows occupies in a buffer beyond `(rows − 1) · row_stride + row_bytes`: up to 15 in front
-/// (the copy keeps each byte's address modulo 16, so the same routine runs on it), 16 behind (the aligned quad
-/// after the last row's codes, which the whole-matrix routines read; see `q8_matvec_fpu`), and up to 15 more
-/// for rounding the transfer to whole quadwords.
-const SPR_SLACK: usize = 15 + 16 + 15;
+/// The bytes a chunk of rows occupies in a buffer beyond `(rows − 1) · row_stride + row_bytes + tail`: up to 15
+/// in front (the copy keeps each byte's address modulo 16, so the same routine runs on it) and up to 15 for
+/// rounding the transfer to whole quadwords. `tail` is what the routine reads past the last row: the aligned quad
+/// after its codes (16 bytes) for the FPU routines, more for the VU0 one (`backend::q8_vu0_overread`).
+const SPR_SLACK: usize = 15 + 15;
 
-/// Rows of `row_stride` bytes (`row_bytes` of them used) one buffer holds; 0 when not even one fits.
-pub fn spr_rows_per_buffer(row_stride: usize, row_bytes: usize) -> usize {
-    if row_stride == 0 || row_bytes + SPR_SLACK > SPR_BUFFER_BYTES {
+/// The quad after a row's codes, which the whole-matrix FPU routines read (see `q8_matvec_fpu`).
+pub const FPU_TAIL: usize = 16;
+
+/// Rows of `row_stride` bytes (`row_bytes` of them used, `tail` more read past the last one) one buffer holds;
+/// 0 when not even one fits.
+pub fn spr_rows_per_buffer(row_stride: usize, row_bytes: usize, tail: usize) -> usize {
+    let used = row_bytes + tail + SPR_SLACK;
+    if row_stride == 0 || used > SPR_BUFFER_BYTES {
         return 0;
     }
-    1 + (SPR_BUFFER_BYTES - SPR_SLACK - row_bytes) / row_stride
+    1 + (SPR_BUFFER_BYTES - used) / row_stride
 }
 
 /// Writes every dirty line of the data cache back to memory (and invalidates the cache): `CACHE DXWBIN` on
@@ -1164,9 +1169,7 @@ fn wait_to_spr() {
 }
 
 /// See [`crate::backend::q8_matvec_fpu_spr`]: [`q8_matvec_fpu`] over copies of the rows that toSPR streams into
-/// the two halves of the scratchpad, the next chunk's transfer running while the current chunk is computed.
-/// The caller checked what [`q8_matvec_fpu`] needs. Falls back to [`q8_matvec_fpu`] when one row does not fit
-/// a buffer or the matrix is not in main RAM.
+/// the two halves of the scratchpad. The caller checked what [`q8_matvec_fpu`] needs.
 pub fn q8_matvec_fpu_spr(
     out: &mut [f32],
     matrix: &[u8],
@@ -1176,13 +1179,35 @@ pub fn q8_matvec_fpu_spr(
     x_scales: &[f32],
 ) {
     let row_bytes = x_scales.len() * (4 + chunks_per_group * CHUNK);
-    let per_buffer = spr_rows_per_buffer(row_stride, row_bytes);
-    let base = matrix.as_ptr() as usize;
-    // Main RAM through KUSEG, KSEG0 or an uncached view; not the scratchpad itself (a 0x7... address).
-    let in_ram = base >> 28 != 7 && (base & 0x1FFF_FFFF) + matrix.len() <= 0x0200_0000;
-    if per_buffer == 0 || !in_ram {
+    let compute = |out: &mut [f32], rows: &[u8]| q8_matvec_fpu(out, rows, row_stride, activations, chunks_per_group, x_scales);
+    if !stream_rows_through_spr(out, matrix, row_stride, row_bytes, FPU_TAIL, compute) {
         q8_matvec_fpu(out, matrix, row_stride, activations, chunks_per_group, x_scales);
-        return;
+    }
+}
+
+/// Whether `bytes` bytes from `address` lie in main RAM (through KUSEG, KSEG0 or an uncached view; not the
+/// scratchpad, a 0x7... address).
+pub fn in_main_ram(address: usize, bytes: usize) -> bool {
+    address >> 28 != 7 && (address & 0x1FFF_FFFF).saturating_add(bytes) <= 0x0200_0000
+}
+
+/// Runs `compute(out[r0..r1], rows)` over copies of the matrix's rows that toSPR streams into the two halves of
+/// the scratchpad, the next chunk's transfer running while the current chunk is computed. Each copy starts
+/// with row `r0` (at the same address modulo 16 as in `matrix`) and holds `tail` readable bytes after the
+/// chunk's last row (whatever lies there: the routine must not depend on them). Returns false, having done
+/// nothing, when one row does not fit a buffer or the matrix is not in main RAM.
+pub fn stream_rows_through_spr(
+    out: &mut [f32],
+    matrix: &[u8],
+    row_stride: usize,
+    row_bytes: usize,
+    tail: usize,
+    mut compute: impl FnMut(&mut [f32], &[u8]),
+) -> bool {
+    let per_buffer = spr_rows_per_buffer(row_stride, row_bytes, tail);
+    let base = matrix.as_ptr() as usize;
+    if per_buffer == 0 || !in_main_ram(base, matrix.len() + tail) {
+        return false;
     }
     // DMA reads main memory behind the data cache: weights the CPU wrote (a generated model) may still sit
     // in dirty lines. Read-only weights loaded by DMA never do, and once written back they stay clean, so this
@@ -1190,12 +1215,11 @@ pub fn q8_matvec_fpu_spr(
     write_back_data_cache();
     let rows = out.len();
     let chunks = rows.div_ceil(per_buffer);
-    // Chunk `i`: its rows, its byte range in `matrix` (the last row's codes plus the quad after them where the
-    // matrix has it, as the whole-matrix call would see), and where that range starts in its buffer.
+    // Chunk `i`: its rows, and the byte range it needs from `matrix`'s start (the last row and `tail` bytes
+    // after it: inside RAM, checked above, though possibly past the slice).
     let chunk = |i: usize| {
         let (r0, r1) = (i * per_buffer, ((i + 1) * per_buffer).min(rows));
-        let (start, end) = (r0 * row_stride, ((r1 - 1) * row_stride + row_bytes + 16).min(matrix.len()));
-        (r0, r1, start, end)
+        (r0, r1, r0 * row_stride, (r1 - 1) * row_stride + row_bytes + tail)
     };
     let transfer = |i: usize| {
         let (_, _, start, end) = chunk(i);
@@ -1216,6 +1240,7 @@ pub fn q8_matvec_fpu_spr(
         // buffer holds the `end − start` bytes of chunk `i` (the transfer was waited for) and `offset + end −
         // start ≤ SPR_BUFFER_BYTES` by `spr_rows_per_buffer`. The next transfer writes the other half only.
         let rows_copy = unsafe { core::slice::from_raw_parts(buffer as *const u8, end - start) };
-        q8_matvec_fpu(&mut out[r0..r1], rows_copy, row_stride, activations, chunks_per_group, x_scales);
+        compute(&mut out[r0..r1], rows_copy);
     }
+    true
 }

@@ -147,7 +147,7 @@ impl Kernels for R5900Kernels {
         match w.quant {
             Quant::F32 | Quant::Raw if x.len() == w.cols && w.row_stride >= 4 * w.cols => self.matvec_f32(out, w, x),
             Quant::Q8 if Q8Scratch::supports(w) && x.len() == w.cols && out.len() <= w.rows => {
-                self.q8.matvec_streamed(out, w, x, self.q8_scaling, self.spr_streaming)
+                self.q8.matvec_streamed(out, w, x, self.q8_scaling, self.spr_streaming, self.vu0)
             }
             _ => self.portable.matvec(out, w, x),
         }

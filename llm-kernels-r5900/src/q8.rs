@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use llm_engine::quant::{MatrixRef, f32_at};
 
 use crate::Q8Scaling;
-use crate::backend::{self, CHUNK, Quad};
+use crate::backend::{self, CHUNK, Quad, ScaleQuad};
 use crate::quantize::quantize_activations;
 
 /// Scratch for one Q8 product: quantized activations (i8 and widened to i16 quads), their scales, and the
@@ -24,7 +24,11 @@ use crate::quantize::quantize_activations;
 pub struct Q8Scratch {
     codes: Vec<i8>,
     scales: Vec<f32>,
+    /// The activation codes widened to halfwords, eight per quad, with room for a whole last block of four
+    /// groups of 32 ([`backend::q8_matvec_vu0`] reads it; zeroed before each such product).
     quads: Vec<Quad>,
+    /// `scales` in blocks of four, zero past the groups (for [`backend::q8_matvec_vu0`]).
+    scale_quads: Vec<ScaleQuad>,
     sums: Vec<f32>,
     /// Bits of the vector `codes`/`scales`/`quads` hold, and its group size (0: nothing held).
     quantized_bits: Vec<u32>,
@@ -44,7 +48,9 @@ impl Q8Scratch {
             self.codes.resize(cols, 0);
             self.scales.resize(cols, 0.0);
             self.sums.resize(cols, 0.0);
-            self.quads.resize(cols.div_ceil(CHUNK), Quad::default());
+            // 16 quads per block of four groups of 32, rounded up, for the VU0 product's padding.
+            self.quads.resize(cols.div_ceil(128) * 16, Quad::default());
+            self.scale_quads.resize(cols.div_ceil(128), ScaleQuad::default());
         }
     }
 
@@ -85,11 +91,13 @@ impl Q8Scratch {
     /// kernel with [`Q8Scaling::Exact`], within the bound documented there with [`Q8Scaling::Fpu`].
     /// Requires [`supports`](Self::supports)`(w)`, `x.len() == w.cols` and `out.len() <= w.rows`.
     pub fn matvec(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32], scaling: Q8Scaling) {
-        self.matvec_streamed(out, w, x, scaling, false);
+        self.matvec_streamed(out, w, x, scaling, false, false);
     }
 
     /// [`matvec`](Self::matvec); with [`Q8Scaling::Fpu`] and `spr_streaming`, the rows are streamed through the
     /// scratchpad by DMA ([`backend::q8_matvec_fpu_spr`], bit-identical to the unstreamed product).
+    /// With [`Q8Scaling::Fpu`], `vu0` and groups of 32, the scales are applied on VU0
+    /// ([`backend::q8_matvec_vu0`], within its bound of the exact result).
     pub fn matvec_streamed(
         &mut self,
         out: &mut [f32],
@@ -97,12 +105,24 @@ impl Q8Scratch {
         x: &[f32],
         scaling: Q8Scaling,
         spr_streaming: bool,
+        vu0: bool,
     ) {
         assert!(Self::supports(w) && x.len() == w.cols && out.len() <= w.rows, "Q8 matvec: shape mismatch");
         let (cols, group_size) = (w.cols, w.group_size);
         let groups = cols / group_size;
         self.reserve(cols);
         self.quantize(x, group_size);
+        if scaling == Q8Scaling::Fpu && vu0 && group_size == 32 {
+            let blocks = groups.div_ceil(4);
+            // The last block's missing groups: zero activations and scales, so they add nothing.
+            self.quads[cols / CHUNK..16 * blocks].fill(Quad::default());
+            for (b, quad) in self.scale_quads[..blocks].iter_mut().enumerate() {
+                quad.0 = core::array::from_fn(|i| self.scales.get(4 * b + i).filter(|_| 4 * b + i < groups).copied().unwrap_or(0.0));
+            }
+            let (quads, scale_quads) = (&self.quads[..16 * blocks], &self.scale_quads[..blocks]);
+            backend::q8_matvec_vu0(out, w.data, w.row_stride, quads, scale_quads, groups, spr_streaming);
+            return;
+        }
         let scales = &self.scales[..groups];
         let quads = &self.quads[..cols / CHUNK];
         let sums = &mut self.sums[..groups];
