@@ -261,9 +261,8 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
                 let w = view(&self.shapes[tensors.wo], data);
                 self.kernels.matvec(&mut st.xb2, &w, &st.xb);
             }
-            for (x, &d) in st.x.iter_mut().zip(st.xb2.iter()) {
-                *x += d;
-            }
+            // The residual: x += 1·xb2, through the kernels (1·d is exact, so this is `x += d`).
+            self.kernels.axpy(&mut st.x, 1.0, &st.xb2);
 
             // SwiGLU feed-forward.
             self.kernels.rmsnorm(&mut st.xb, &st.x, &st.ffn_norms[layer * dim..(layer + 1) * dim], eps);
@@ -283,9 +282,7 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
                 let w = view(&self.shapes[tensors.w2], data);
                 self.kernels.matvec(&mut st.xb, &w, &st.hb);
             }
-            for (x, &d) in st.x.iter_mut().zip(st.xb.iter()) {
-                *x += d;
-            }
+            self.kernels.axpy(&mut st.x, 1.0, &st.xb);
         }
 
         let st = &mut self.state;

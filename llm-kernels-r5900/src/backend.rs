@@ -211,6 +211,30 @@ fn flatten_scales(quads: &[ScaleQuad]) -> &[f32] {
     unsafe { core::slice::from_raw_parts(quads.as_ptr().cast::<f32>(), 4 * quads.len()) }
 }
 
+/// The activation quantizer's products on the EE's FPU: `codes[i]` = the engine's `roundf(x[i]·inv) as i8`, or
+/// -128 where the truncating FPU product lies too close to a half for the two to be known equal; returns how
+/// many those are (the caller redoes them with [`crate::quantize::round_product_to_i8`]). Requires `x.len()` even
+/// and no larger than `codes`, finite values, and `|x[i]|·inv ≤ 127` (inv = 127 / the group's largest
+/// magnitude). Elsewhere: the exact expression, never -128 for such input.
+///
+/// # Panics
+/// If `x.len()` is odd or `codes` is shorter.
+pub fn quantize_pairs(x: &[f32], inv: f32, codes: &mut [i8]) -> usize {
+    assert!(x.len() % 2 == 0 && codes.len() >= x.len(), "quantize_pairs: odd or short input");
+    if x.is_empty() {
+        return 0;
+    }
+    #[cfg(target_arch = "mips")]
+    return imp::quantize_pairs(x, inv, codes);
+    #[cfg(not(target_arch = "mips"))]
+    {
+        for (c, &v) in codes.iter_mut().zip(x) {
+            *c = crate::quantize::round_product_to_i8(v, inv);
+        }
+        0
+    }
+}
+
 /// `Σ a[i] · b[i]`, accumulated in order. On the EE the FPU rounds toward zero (see the crate docs).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());

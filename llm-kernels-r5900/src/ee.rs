@@ -857,7 +857,94 @@ core::arch::global_asm!(
     ".text",
 );
 
+// ps2rs_quantize_pairs(x: *const f32, n: usize (>0, even), inv: u32 (f32 bits), codes: *mut i8) -> usize
+//
+// The activation quantizer's per-element step on the FPU, two elements per pass: T = v·inv (`mul.s`,
+// truncating), then |T|'s integer part (`trunc.w.s`, the R5900's truncating cvt.w.s) and the fraction minus
+// one half (`cvt.s.w`, two `sub.s`, exact or within 2^-24). The code is the integer part plus one when the
+// fraction is above one half, with T's sign. The engine rounds the IEEE (nearest) product half away from
+// zero; T differs from that product by at most 2.5 units in the last place, under 2.5·2^-17 for |T| < 128,
+// so the two agree unless the fraction lies within 2^-15 of one half (`(d << 1) < 0x7000_0000`: |d| < 2^-15).
+// Such elements get the code -128 (which |v| ≤ max never produces) and are counted in the return value, so
+// the caller can redo them exactly. The caller guarantees |v|·inv ≤ 127·(1 + 2^-24) and no exponent 255.
+core::arch::global_asm!(
+    ".section .text.ps2rs_quantize_pairs,\"ax\",@progbits",
+    ".globl ps2rs_quantize_pairs",
+    ".type ps2rs_quantize_pairs,@function",
+    ".p2align 3",
+    "ps2rs_quantize_pairs:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    "    .word  0x44860000",  // mtc1 a2,$f0
+    "    .word  0x3c083f00",  // lui t0,0x3f00
+    "    .word  0x44880800",  // mtc1 t0,$f1
+    "    .word  0x3c0c7000",  // lui t4,0x7000
+    "    .word  0x240dff80",  // li t5,-128
+    "    .word  0x00001025",  // move v0,zero
+    "    .word  0xc4830000",  // lwc1 $f3,0(a0)
+    "    .word  0xc4840004",  // lwc1 $f4,4(a0)
+    "    .word  0x46001942",  // mul.s $f5,$f3,$f0
+    "    .word  0x46002182",  // mul.s $f6,$f4,$f0
+    "    .word  0x24a5fffe",  // addiu a1,a1,-2
+    "    .word  0x460029c5",  // abs.s $f7,$f5
+    "    .word  0x46003205",  // abs.s $f8,$f6
+    "    .word  0x24840008",  // addiu a0,a0,8
+    "    .word  0x46003a64",  // trunc.w.s $f9,$f7
+    "    .word  0x460042a4",  // trunc.w.s $f10,$f8
+    "    .word  0x440e2800",  // mfc1 t6,$f5
+    "    .word  0x46804ae0",  // cvt.s.w $f11,$f9
+    "    .word  0x46805320",  // cvt.s.w $f12,$f10
+    "    .word  0x440f3000",  // mfc1 t7,$f6
+    "    .word  0x460b3ac1",  // sub.s $f11,$f7,$f11
+    "    .word  0x460c4301",  // sub.s $f12,$f8,$f12
+    "    .word  0x000e77c3",  // sra t6,t6,0x1f
+    "    .word  0x000f7fc3",  // sra t7,t7,0x1f
+    "    .word  0x46015ac1",  // sub.s $f11,$f11,$f1
+    "    .word  0x46016301",  // sub.s $f12,$f12,$f1
+    "    .word  0x44094800",  // mfc1 t1,$f9
+    "    .word  0x440a5000",  // mfc1 t2,$f10
+    "    .word  0x44185800",  // mfc1 t8,$f11
+    "    .word  0x44196000",  // mfc1 t9,$f12
+    "    .word  0x00181fc2",  // srl v1,t8,0x1f
+    "    .word  0x38630001",  // xori v1,v1,0x1
+    "    .word  0x01234821",  // addu t1,t1,v1
+    "    .word  0x00191fc2",  // srl v1,t9,0x1f
+    "    .word  0x38630001",  // xori v1,v1,0x1
+    "    .word  0x01435021",  // addu t2,t2,v1
+    "    .word  0x012e4826",  // xor t1,t1,t6
+    "    .word  0x012e4823",  // subu t1,t1,t6
+    "    .word  0x014f5026",  // xor t2,t2,t7
+    "    .word  0x014f5023",  // subu t2,t2,t7
+    "    .word  0x0018c040",  // sll t8,t8,0x1
+    "    .word  0x030cc02b",  // sltu t8,t8,t4
+    "    .word  0x0019c840",  // sll t9,t9,0x1
+    "    .word  0x032cc82b",  // sltu t9,t9,t4
+    "    .word  0x01b8480b",  // movn t1,t5,t8
+    "    .word  0x01b9500b",  // movn t2,t5,t9
+    "    .word  0x00581021",  // addu v0,v0,t8
+    "    .word  0x00591021",  // addu v0,v0,t9
+    "    .word  0xa0e90000",  // sb t1,0(a3)
+    "    .word  0xa0ea0001",  // sb t2,1(a3)
+    "    .word  0x14a0ffd3",  // bnez a1,18 <quant+0x18>
+    "    .word  0x24e70002",  // addiu a3,a3,2
+    "    .word  0x03e00008",  // jr ra
+    "    .word  0x00000000",  // nop
+    ".set pop",
+    ".size ps2rs_quantize_pairs, . - ps2rs_quantize_pairs",
+    ".text",
+);
+
+/// Quantizes an even number of activations by `inv` on the FPU (see `ps2rs_quantize_pairs`): codes, with
+/// -128 where the result may differ from the exact rounding; returns how many those are.
+pub fn quantize_pairs(x: &[f32], inv: f32, codes: &mut [i8]) -> usize {
+    debug_assert!(!x.is_empty() && x.len() % 2 == 0 && codes.len() >= x.len());
+    // SAFETY: reads `x.len()` aligned f32s and writes as many bytes of `codes`.
+    unsafe { ps2rs_quantize_pairs(x.as_ptr(), x.len(), inv.to_bits(), codes.as_mut_ptr()) }
+}
+
 unsafe extern "C" {
+    fn ps2rs_quantize_pairs(x: *const f32, n: usize, inv: u32, codes: *mut i8) -> usize;
     fn ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);
     fn ps2rs_q8_group_sums_x2(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);
     fn ps2rs_q8_group_sums_f32(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut f32);

@@ -24,11 +24,11 @@ use crate::quantize::quantize_activations;
 pub struct Q8Scratch {
     codes: Vec<i8>,
     scales: Vec<f32>,
-    /// The activation codes widened to halfwords, eight per quad, with room for a whole last block of four
-    /// groups of 32 ([`backend::q8_matvec_vu0`] reads it; zeroed before each such product).
     quads: Vec<Quad>,
-    /// `scales` in blocks of four, zero past the groups (for [`backend::q8_matvec_vu0`]).
-    scale_quads: Vec<ScaleQuad>,
+    /// For [`backend::q8_matvec_vu0`] (allocated on its first use): `quads` and `scales` padded with zeros to
+    /// whole blocks of four groups of 32.
+    vu0_quads: Vec<Quad>,
+    vu0_scales: Vec<ScaleQuad>,
     sums: Vec<f32>,
     /// Bits of the vector `codes`/`scales`/`quads` hold, and its group size (0: nothing held).
     quantized_bits: Vec<u32>,
@@ -48,9 +48,7 @@ impl Q8Scratch {
             self.codes.resize(cols, 0);
             self.scales.resize(cols, 0.0);
             self.sums.resize(cols, 0.0);
-            // 16 quads per block of four groups of 32, rounded up, for the VU0 product's padding.
-            self.quads.resize(cols.div_ceil(128) * 16, Quad::default());
-            self.scale_quads.resize(cols.div_ceil(128), ScaleQuad::default());
+            self.quads.resize(cols.div_ceil(CHUNK), Quad::default());
         }
     }
 
@@ -114,13 +112,15 @@ impl Q8Scratch {
         self.quantize(x, group_size);
         if scaling == Q8Scaling::Fpu && vu0 && group_size == 32 {
             let blocks = groups.div_ceil(4);
-            // The last block's missing groups: zero activations and scales, so they add nothing.
-            self.quads[cols / CHUNK..16 * blocks].fill(Quad::default());
-            for (b, quad) in self.scale_quads[..blocks].iter_mut().enumerate() {
-                quad.0 = core::array::from_fn(|i| self.scales.get(4 * b + i).filter(|_| 4 * b + i < groups).copied().unwrap_or(0.0));
-            }
-            let (quads, scale_quads) = (&self.quads[..16 * blocks], &self.scale_quads[..blocks]);
-            backend::q8_matvec_vu0(out, w.data, w.row_stride, quads, scale_quads, groups, spr_streaming);
+            // Whole blocks of four groups: the missing groups' activations and scales are zero, so they add nothing.
+            self.vu0_quads.clear();
+            self.vu0_quads.extend_from_slice(&self.quads[..cols / CHUNK]);
+            self.vu0_quads.resize(16 * blocks, Quad::default());
+            self.vu0_scales.clear();
+            self.vu0_scales.extend(self.scales[..groups].chunks(4).map(|four| {
+                ScaleQuad(core::array::from_fn(|i| four.get(i).copied().unwrap_or(0.0)))
+            }));
+            backend::q8_matvec_vu0(out, w.data, w.row_stride, &self.vu0_quads, &self.vu0_scales, groups, spr_streaming);
             return;
         }
         let scales = &self.scales[..groups];

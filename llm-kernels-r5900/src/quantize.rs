@@ -15,9 +15,30 @@ pub fn quantize_activations(x: &[f32], group_size: usize, codes: &mut [i8], scal
         return;
     }
     for ((group, codes), scale) in x.chunks(group_size).zip(codes.chunks_mut(group_size)).zip(scales.iter_mut()) {
-        let max = f32::from_bits(group.iter().map(|v| v.to_bits() & 0x7FFF_FFFF).filter(|&b| b <= 0x7F80_0000).fold(0, u32::max));
+        let (mut max_bits, mut special) = (0, false);
+        for v in group {
+            let magnitude = v.to_bits() & 0x7FFF_FFFF;
+            special |= magnitude >= 0x7F80_0000; // Inf or NaN
+            if magnitude <= 0x7F80_0000 {
+                max_bits = max_bits.max(magnitude);
+            }
+        }
+        let max = f32::from_bits(max_bits);
         *scale = max / 127.0;
         let inv = if max > 0.0 { 127.0 / max } else { 0.0 };
+        // On the EE the FPU does the products when nothing can go wrong there: finite values (it has no
+        // Inf/NaN) and max ≥ 2^-100 (so denormals, which it reads as 0, round to code 0 anyway). Elements it
+        // cannot decide come back as -128 and are redone exactly.
+        if cfg!(target_arch = "mips") && !special && max_bits >= 0x0D80_0000 && group.len() % 2 == 0 {
+            if crate::backend::quantize_pairs(group, inv, codes) > 0 {
+                for (c, &v) in codes.iter_mut().zip(group) {
+                    if *c == i8::MIN {
+                        *c = round_product_to_i8(v, inv);
+                    }
+                }
+            }
+            continue;
+        }
         for (c, &v) in codes.iter_mut().zip(group) {
             *c = round_product_to_i8(v, inv);
         }

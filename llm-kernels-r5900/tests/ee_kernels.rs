@@ -136,6 +136,31 @@ mod ee {
                 assert_eq!(a.to_bits(), b.to_bits(), "scales {n}/{group}");
             }
         }
+        // Products at and around halves (k + 0.5, a few units in the last place either side): the FPU path
+        // must leave those to the exact rounding (-128 from `quantize_pairs`), and the codes must still match.
+        let max = 3.0f32;
+        let mut x: Vec<f32> = Vec::new();
+        for k in -126..126 {
+            let centre = (k as f32 + 0.5) * (max / 127.0);
+            for ulps in -3i32..=3 {
+                x.push(f32::from_bits((centre.to_bits() as i32 + ulps) as u32));
+            }
+        }
+        x.push(max);
+        x.truncate(x.len() / 32 * 32);
+        let inv = 127.0 / max;
+        let mut fast = vec![0i8; x.len()];
+        let undecided = backend::quantize_pairs(&x, inv, &mut fast);
+        assert!(undecided > 0, "no product was left to the exact rounding");
+        for (i, (&code, &v)) in fast.iter().zip(&x).enumerate() {
+            let exact = libm::roundf(v * inv) as i8;
+            assert!(code == exact || code == i8::MIN, "[{i}] {v:e}: FPU code {code}, exact {exact}");
+        }
+        let (mut want, mut want_scales) = (vec![0i8; x.len()], vec![0.0f32; x.len() / 32]);
+        let (mut got, mut got_scales) = (vec![0i8; x.len()], vec![0.0f32; x.len() / 32]);
+        quantize_activations(&x, 32, &mut want, &mut want_scales);
+        llm_kernels_r5900::quantize::quantize_activations(&x, 32, &mut got, &mut got_scales);
+        assert_eq!(got, want, "codes around halves");
         // Random bit patterns against a fixed scale, element by element.
         for _ in 0..2000 {
             let (v, inv) = (f32::from_bits(rng.next()), 127.0 / (rng.unit().abs() + 1e-3));
