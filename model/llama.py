@@ -120,15 +120,31 @@ def apply_rope(x: jax.Array, cos: jax.Array, sin: jax.Array) -> jax.Array:
     return jnp.stack([x0 * c - x1 * s, x0 * s + x1 * c], axis=-1).reshape(x.shape)
 
 
-def forward(params: dict[str, jax.Array], tokens: jax.Array, cfg: Config) -> jax.Array:
-    """Logits (B, T, vocab) for token ids (B, T), causal attention from position 0."""
+def dropout_mask(key: jax.Array | None, rate: float, shape: tuple[int, ...]) -> jax.Array | float:
+    """Inverted-dropout multiplier: 0 with probability `rate`, else 1/(1-rate); 1.0 when off."""
+    if key is None or rate <= 0.0:
+        return 1.0
+    keep = jax.random.bernoulli(key, 1.0 - rate, shape)
+    return keep.astype(jnp.float32) / (1.0 - rate)
+
+
+def forward(params: dict[str, jax.Array], tokens: jax.Array, cfg: Config,
+            dropout: float = 0.0, key: jax.Array | None = None) -> jax.Array:
+    """Logits (B, T, vocab) for token ids (B, T), causal attention from position 0.
+
+    With `dropout > 0` and a `key` (training only), the attention probabilities and each residual branch
+    (attention and feed-forward outputs) are dropped at that rate; without them this is the reference forward
+    pass the engine must reproduce.
+    """
     B, T = tokens.shape
     hs, nh, nkv = cfg.head_size, cfg.n_heads, cfg.n_kv_heads
     cos, sin = rope_tables(cfg, jnp.arange(T))
     causal = jnp.tril(jnp.ones((T, T), bool))
     x = params["tok_emb"][tokens]
 
-    def block(x, layer):
+    def block(x, layer_and_key):
+        layer, layer_key = layer_and_key
+        k_att, k_out, k_ffn = jax.random.split(layer_key, 3) if key is not None else (None, None, None)
         h = rms_norm(x, layer["rms_att"])
         q = (h @ layer["wq"].T).reshape(B, T, nh, hs)
         k = (h @ layer["wk"].T).reshape(B, T, nkv, hs)
@@ -138,15 +154,17 @@ def forward(params: dict[str, jax.Array], tokens: jax.Array, cfg: Config) -> jax
         q = q.reshape(B, T, nkv, group, hs)
         scores = jnp.einsum("bqkgd,bskd->bkgqs", q, k) / math.sqrt(hs)
         scores = jnp.where(causal, scores, -1e30)
-        att = jax.nn.softmax(scores, axis=-1)
+        att = jax.nn.softmax(scores, axis=-1) * dropout_mask(k_att, dropout, scores.shape)
         out = jnp.einsum("bkgqs,bskd->bqkgd", att, v).reshape(B, T, cfg.dim)
-        x = x + out @ layer["wo"].T
+        x = x + (out @ layer["wo"].T) * dropout_mask(k_out, dropout, x.shape)
         h = rms_norm(x, layer["rms_ffn"])
         ffn = (jax.nn.silu(h @ layer["w1"].T) * (h @ layer["w3"].T)) @ layer["w2"].T
-        return x + ffn, None
+        return x + ffn * dropout_mask(k_ffn, dropout, x.shape), None
 
     layers = {k: params[k] for k in LAYER_KEYS}
-    x, _ = jax.lax.scan(block, x, layers)
+    # One key per layer for the scan (unused placeholders without dropout).
+    layer_keys = jax.random.split(key, cfg.n_layers) if key is not None else jnp.zeros((cfg.n_layers, 2), jnp.uint32)
+    x, _ = jax.lax.scan(block, x, (layers, layer_keys))
     x = rms_norm(x, params["rms_final"])
     return x @ params["tok_emb"].T
 

@@ -48,7 +48,7 @@ HERE = Path(__file__).parent
 CHECKPOINT = "checkpoint.npz"
 # Arguments that define the run's trajectory; a resume must agree on all of them.
 RUN_DEFINING_ARGS = ("dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "seq_len", "batch_size",
-                     "lr", "min_lr_ratio", "warmup_steps", "weight_decay", "max_steps", "seed")
+                     "lr", "min_lr_ratio", "warmup_steps", "weight_decay", "dropout", "max_steps", "seed")
 
 
 def encode_stream(sp: spm.SentencePieceProcessor, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -194,6 +194,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--min-lr-ratio", type=float, default=0.1)
     parser.add_argument("--warmup-steps", type=int, default=100)
     parser.add_argument("--weight-decay", type=float, default=0.1)
+    parser.add_argument("--dropout", type=float, default=0.0,
+                        help="dropout rate on attention probabilities and residual branches while training")
     parser.add_argument("--max-steps", type=int, default=1500)
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--checkpoint-every", type=int, default=50,
@@ -213,6 +215,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--max-steps, --batch-size, --eval-every, --seq-len must be >= 1")
     if min(args.warmup_steps, args.stop_after_steps, args.checkpoint_every) < 0:
         parser.error("--warmup-steps, --stop-after-steps and --checkpoint-every must be >= 0")
+    if not 0.0 <= args.dropout < 1.0:
+        parser.error(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.warmup_steps >= args.max_steps:
         parser.error(f"--warmup-steps ({args.warmup_steps}) must be below --max-steps ({args.max_steps})")
     if not args.tokenizer.is_file():
@@ -260,12 +264,18 @@ def main(argv: list[str] | None = None) -> int:
     params = llama.init_params(cfg, jax.random.PRNGKey(args.seed))
     opt_state = optimizer.init(params)
 
-    def loss_fn(p, x, y):
+    # Dropout masks come from a key derived from the seed and the step, so a resumed run draws the same ones.
+    dropout_base = jax.random.PRNGKey(args.seed + 1)
+
+    def loss_fn(p, x, y, key):
+        if args.dropout > 0.0:
+            return llama.cross_entropy(llama.forward(p, x, cfg, dropout=args.dropout, key=key), y)
         return llama.cross_entropy(llama.forward(p, x, cfg), y)
 
     @jax.jit
-    def train_step(p, state, x, y):
-        loss, grads = jax.value_and_grad(loss_fn)(p, x, y)
+    def train_step(p, state, x, y, step):
+        key = jax.random.fold_in(dropout_base, step)
+        loss, grads = jax.value_and_grad(loss_fn)(p, x, y, key)
         updates, state = optimizer.update(grads, state, p)
         return optax.apply_updates(p, updates), state, loss
 
@@ -290,12 +300,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.bench:
         x, y = batch()
-        params, opt_state, loss = train_step(params, opt_state, x, y)
+        params, opt_state, loss = train_step(params, opt_state, x, y, 0)
         loss.block_until_ready()
         t0 = time.time()
         for _ in range(args.bench):
             x, y = batch()
-            params, opt_state, loss = train_step(params, opt_state, x, y)
+            params, opt_state, loss = train_step(params, opt_state, x, y, 0)
         loss.block_until_ready()
         dt = (time.time() - t0) / args.bench
         print(f"bench: {dt:.2f} s/step, {args.batch_size*cfg.seq_len/dt:.0f} tok/s, "
@@ -360,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while step < last_step:
             x, y = batch()
-            params, opt_state, loss = train_step(params, opt_state, x, y)
+            params, opt_state, loss = train_step(params, opt_state, x, y, step)
             step += 1
             running += float(loss)
             n_running += 1

@@ -87,6 +87,19 @@ pub trait Kernels {
         }
     }
 
+    /// RoPE: rotates each adjacent pair `(2p, 2p+1)` of every head of `values` (heads of `head_size`
+    /// floats) by the angle whose cosine and sine are `cos[p]` and `sin[p]`:
+    /// `(a, b) → (a·cos − b·sin, a·sin + b·cos)`, each product rounded, then the sum.
+    fn rope(&mut self, values: &mut [f32], cos: &[f32], sin: &[f32], head_size: usize) {
+        for head in values.chunks_mut(head_size) {
+            for (pair, (&c, &s)) in head.chunks_mut(2).zip(cos.iter().zip(sin)) {
+                let (a, b) = (pair[0], pair[1]);
+                pair[0] = a * c - b * s;
+                pair[1] = a * s + b * c;
+            }
+        }
+    }
+
     /// Decodes one row of a stored matrix (embedding lookup).
     fn dequantize_row(&mut self, out: &mut [f32], w: &MatrixRef<'_>, row_bytes: &[u8]) {
         dequantize_row(w.quant, row_bytes, w.group_size, out);

@@ -237,8 +237,8 @@ impl<S: WeightSource, K: Kernels> Transformer<S, K> {
             }
 
             // RoPE on adjacent pairs (llama2.c / Meta layout).
-            rotate(&mut st.q, &st.rope_cos, &st.rope_sin, head_size);
-            rotate(&mut st.key_cache[cache_at..cache_at + kv_dim], &st.rope_cos, &st.rope_sin, head_size);
+            self.kernels.rope(&mut st.q, &st.rope_cos, &st.rope_sin, head_size);
+            self.kernels.rope(&mut st.key_cache[cache_at..cache_at + kv_dim], &st.rope_cos, &st.rope_sin, head_size);
 
             // Grouped-query attention over positions 0..=pos.
             let layer_cache = layer * seq_len * kv_dim;
@@ -327,13 +327,3 @@ fn view<'a>(shape: &MatrixShape, data: &'a [u8]) -> MatrixRef<'a> {
     }
 }
 
-/// Rotates adjacent pairs `(v[2i], v[2i+1])` of every head by the position's angles.
-fn rotate(values: &mut [f32], cos: &[f32], sin: &[f32], head_size: usize) {
-    for head in values.chunks_mut(head_size) {
-        for (pair, (&c, &s)) in head.chunks_mut(2).zip(cos.iter().zip(sin)) {
-            let (a, b) = (pair[0], pair[1]);
-            pair[0] = a * c - b * s;
-            pair[1] = a * s + b * c;
-        }
-    }
-}

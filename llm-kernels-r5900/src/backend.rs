@@ -211,6 +211,32 @@ fn flatten_scales(quads: &[ScaleQuad]) -> &[f32] {
     unsafe { core::slice::from_raw_parts(quads.as_ptr().cast::<f32>(), 4 * quads.len()) }
 }
 
+/// RoPE over heads of `head_size` floats: each pair `(a, b)` of head-relative index `p` becomes
+/// `(a·cos[p] − b·sin[p], a·sin[p] + b·cos[p])`, each product rounded, then the sum (the portable order). On the
+/// EE the FPU does it when `head_size` is a multiple of 4 and `values` whole heads (truncating: each output within
+/// `2^-22 · (|a·cos| + |b·sin|)` of the rounded one); elsewhere, and for other shapes, the portable loop.
+///
+/// # Panics
+/// If `cos` or `sin` is shorter than `head_size / 2`.
+pub fn rope(values: &mut [f32], cos: &[f32], sin: &[f32], head_size: usize) {
+    let pairs = head_size / 2;
+    assert!(cos.len() >= pairs && sin.len() >= pairs, "rope: {pairs} angles needed");
+    #[cfg(target_arch = "mips")]
+    if head_size % 4 == 0 && head_size > 0 && !values.is_empty() && values.len() % head_size == 0 {
+        return imp::rope(values, cos, sin, pairs);
+    }
+    if head_size == 0 {
+        return;
+    }
+    for head in values.chunks_mut(head_size) {
+        for (pair, (&c, &s)) in head.chunks_mut(2).zip(cos.iter().zip(sin)) {
+            let (a, b) = (pair[0], pair[1]);
+            pair[0] = a * c - b * s;
+            pair[1] = a * s + b * c;
+        }
+    }
+}
+
 /// The activation quantizer's products on the EE's FPU: `codes[i]` = the engine's `roundf(x[i]·inv) as i8`, or
 /// -128 where the truncating FPU product lies too close to a half for the two to be known equal; returns how
 /// many those are (the caller redoes them with [`crate::quantize::round_product_to_i8`]). Requires `x.len()` even

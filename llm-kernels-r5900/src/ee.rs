@@ -943,7 +943,73 @@ pub fn quantize_pairs(x: &[f32], inv: f32, codes: &mut [i8]) -> usize {
     unsafe { ps2rs_quantize_pairs(x.as_ptr(), x.len(), inv.to_bits(), codes.as_mut_ptr()) }
 }
 
+// ps2rs_f32_rope(values: *mut f32, cos: *const f32, sin: *const f32, pairs_per_head: usize (even, >0), heads: usize (>0))
+//
+// RoPE on the FPU, two pairs per pass: (a, b) → (a·c − b·s, a·s + b·c) with `mul.s` and `sub.s`/`add.s`, the
+// portable expression's order (each product rounded, then the sum), truncating. Eight products of two pairs are
+// interleaved so no result waits for the FPU latency.
+core::arch::global_asm!(
+    ".section .text.ps2rs_f32_rope,\"ax\",@progbits",
+    ".globl ps2rs_f32_rope",
+    ".type ps2rs_f32_rope,@function",
+    ".p2align 3",
+    "ps2rs_f32_rope:",
+    ".set push",
+    ".set noreorder",
+    ".set noat",
+    "    .word  0x00a04825",  // move t1,a1
+    "    .word  0x00c05025",  // move t2,a2
+    "    .word  0x00e05825",  // move t3,a3
+    "    .word  0xc4810000",  // lwc1 $f1,0(a0)
+    "    .word  0xc5230000",  // lwc1 $f3,0(t1)
+    "    .word  0xc4820004",  // lwc1 $f2,4(a0)
+    "    .word  0xc5440000",  // lwc1 $f4,0(t2)
+    "    .word  0xc4850008",  // lwc1 $f5,8(a0)
+    "    .word  0x46030b42",  // mul.s $f13,$f1,$f3
+    "    .word  0xc5270004",  // lwc1 $f7,4(t1)
+    "    .word  0x46041382",  // mul.s $f14,$f2,$f4
+    "    .word  0xc486000c",  // lwc1 $f6,12(a0)
+    "    .word  0x46040bc2",  // mul.s $f15,$f1,$f4
+    "    .word  0xc5480004",  // lwc1 $f8,4(t2)
+    "    .word  0x46031402",  // mul.s $f16,$f2,$f3
+    "    .word  0x256bfffe",  // addiu t3,t3,-2
+    "    .word  0x46072c42",  // mul.s $f17,$f5,$f7
+    "    .word  0x25290008",  // addiu t1,t1,8
+    "    .word  0x46083482",  // mul.s $f18,$f6,$f8
+    "    .word  0x254a0008",  // addiu t2,t2,8
+    "    .word  0x46082cc2",  // mul.s $f19,$f5,$f8
+    "    .word  0x460e6a41",  // sub.s $f9,$f13,$f14
+    "    .word  0x46073502",  // mul.s $f20,$f6,$f7
+    "    .word  0x46107a80",  // add.s $f10,$f15,$f16
+    "    .word  0x46128ac1",  // sub.s $f11,$f17,$f18
+    "    .word  0x46149b00",  // add.s $f12,$f19,$f20
+    "    .word  0xe4890000",  // swc1 $f9,0(a0)
+    "    .word  0xe48a0004",  // swc1 $f10,4(a0)
+    "    .word  0xe48b0008",  // swc1 $f11,8(a0)
+    "    .word  0xe48c000c",  // swc1 $f12,12(a0)
+    "    .word  0x1560ffe4",  // bnez t3,c <rope+0xc>
+    "    .word  0x24840010",  // addiu a0,a0,16
+    "    .word  0x2508ffff",  // addiu t0,t0,-1
+    "    .word  0x1500ffde",  // bnez t0,0 <rope>
+    "    .word  0x00000000",  // nop
+    "    .word  0x03e00008",  // jr ra
+    "    .word  0x00000000",  // nop
+    ".set pop",
+    ".size ps2rs_f32_rope, . - ps2rs_f32_rope",
+    ".text",
+);
+
+/// See [`crate::backend::rope`]: `values` holds `heads` heads of `2 · pairs` floats, `cos`/`sin` at least `pairs`
+/// each, `pairs` even and positive.
+pub fn rope(values: &mut [f32], cos: &[f32], sin: &[f32], pairs: usize) {
+    let heads = values.len() / (2 * pairs);
+    debug_assert!(pairs > 0 && pairs % 2 == 0 && heads > 0 && cos.len() >= pairs && sin.len() >= pairs);
+    // SAFETY: reads `pairs` floats of `cos` and `sin` per head and rewrites `heads · 2 · pairs` floats of `values`.
+    unsafe { ps2rs_f32_rope(values.as_mut_ptr(), cos.as_ptr(), sin.as_ptr(), pairs, heads) }
+}
+
 unsafe extern "C" {
+    fn ps2rs_f32_rope(values: *mut f32, cos: *const f32, sin: *const f32, pairs: usize, heads: usize);
     fn ps2rs_quantize_pairs(x: *const f32, n: usize, inv: u32, codes: *mut i8) -> usize;
     fn ps2rs_q8_group_sums(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);
     fn ps2rs_q8_group_sums_x2(codes: *const u8, activations: *const Quad, groups: usize, passes: usize, sums: *mut i32);

@@ -176,6 +176,10 @@ impl Kernels for R5900Kernels {
         backend::silu_mul(h, up);
     }
 
+    fn rope(&mut self, values: &mut [f32], cos: &[f32], sin: &[f32], head_size: usize) {
+        backend::rope(values, cos, sin, head_size);
+    }
+
     fn attention_scores(&mut self, scores: &mut [f32], q: &[f32], keys: &[f32], stride: usize, scale: f32) {
         if self.vu0 {
             backend::attention_scores_vu0(scores, q, keys, stride, scale);

@@ -37,6 +37,7 @@ mod ee {
         f32_matvec_is_within_the_truncation_bound,
         dot_and_axpy_are_within_the_truncation_bound,
         vu0_attention_and_axpy_are_within_their_bounds,
+        rope_is_within_the_truncation_bound,
         softmax_is_within_its_documented_error,
         rmsnorm_is_within_the_truncation_bound,
         silu_mul_is_within_its_documented_error,
@@ -365,6 +366,35 @@ mod ee {
                     let want = start[i] + -0.625 * value[i];
                     let bound = truncation_bound(1, start[i].abs() + (0.625 * value[i]).abs());
                     assert!((out[i] - want).abs() <= bound, "vu0 axpy hs {head_size}[{i}]: {want} vs {}", out[i]);
+                }
+            }
+        }
+    }
+
+    /// RoPE on the FPU against the portable rotation: each output within one truncation of each product and
+    /// of the sum (`2^-21·(|a·c| + |b·s|)`), for head sizes 8-64 and 1-6 heads; a head size that is not a
+    /// multiple of 4 takes the portable loop and matches exactly.
+    fn rope_is_within_the_truncation_bound() {
+        let mut rng = XorShift(0x0B0E);
+        let mut kernels = R5900Kernels::new(1);
+        let mut portable = PortableKernels::new(1);
+        for (head_size, heads) in [(8, 1), (32, 6), (48, 3), (64, 2), (6, 2)] {
+            let pairs = head_size / 2;
+            let angles: Vec<f32> = (0..pairs).map(|p| 0.37 * (p + 1) as f32).collect();
+            let (cos, sin): (Vec<f32>, Vec<f32>) = angles.iter().map(|&a| (libm::cosf(a), libm::sinf(a))).unzip();
+            let x = rng.vec(head_size * heads);
+            let (mut want, mut got) = (x.clone(), x.clone());
+            portable.rope(&mut want, &cos, &sin, head_size);
+            kernels.rope(&mut got, &cos, &sin, head_size);
+            for i in 0..x.len() {
+                let (a, b, p) = (x[i & !1], x[i | 1], (i % head_size) / 2);
+                let bound = ((a * cos[p]).abs() + (b * sin[p]).abs() + (a * sin[p]).abs() + (b * cos[p]).abs())
+                    / (1u32 << 21) as f32
+                    + f32::MIN_POSITIVE;
+                if head_size % 4 == 0 {
+                    assert!((want[i] - got[i]).abs() <= bound, "rope hs {head_size} [{i}]: {} vs {}", want[i], got[i]);
+                } else {
+                    assert_eq!(want[i].to_bits(), got[i].to_bits(), "portable rope hs {head_size} [{i}]");
                 }
             }
         }

@@ -62,18 +62,20 @@ def _log(path: Path) -> list[dict]:
     return rows
 
 
-def test_stopped_and_resumed_run_is_bit_identical_to_a_straight_run(corpus, tmp_path):
+@pytest.mark.parametrize("dropout", ["0", "0.2"])
+def test_stopped_and_resumed_run_is_bit_identical_to_a_straight_run(corpus, tmp_path, dropout):
     straight, pieces = tmp_path / "straight", tmp_path / "pieces"
-    assert _run(corpus, straight) == 0
+    assert _run(corpus, straight, "--dropout", dropout) == 0
 
     # Stop after 5 steps (between checkpoint-every and eval boundaries), then stop
-    # by the time cap after one more step, then resume to the end.
-    assert _run(corpus, pieces, "--stop-after-steps", "5") == 0
+    # by the time cap after one more step, then resume to the end. With dropout the masks
+    # depend on the step alone, so the pieced run draws the same ones.
+    assert _run(corpus, pieces, "--dropout", dropout, "--stop-after-steps", "5") == 0
     assert json.loads((pieces / "summary.json").read_text())["steps"] == 5
-    assert _run(corpus, pieces, "--resume", "--time-budget-min", "1e-9") == 0
+    assert _run(corpus, pieces, "--dropout", dropout, "--resume", "--time-budget-min", "1e-9") == 0
     summary = json.loads((pieces / "summary.json").read_text())
     assert (summary["steps"], summary["stopped_early"], summary["complete"]) == (6, True, False)
-    assert _run(corpus, pieces, "--resume") == 0
+    assert _run(corpus, pieces, "--dropout", dropout, "--resume") == 0
     summary = json.loads((pieces / "summary.json").read_text())
     assert (summary["steps"], summary["stopped_early"], summary["complete"]) == (12, False, True)
 
@@ -110,6 +112,24 @@ def test_resume_refuses_a_checkpoint_of_another_run(corpus, tmp_path, capsys):
     assert "differs in: lr" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         _run(corpus, tmp_path / "empty", "--resume")
+
+
+def test_dropout_changes_training_but_not_the_reference_forward(corpus, tmp_path):
+    import jax
+    import llama
+
+    plain, dropped = tmp_path / "plain", tmp_path / "dropped"
+    assert _run(corpus, plain) == 0
+    assert _run(corpus, dropped, "--dropout", "0.3") == 0
+    a, b = _arrays(plain / "params.npz"), _arrays(dropped / "params.npz")
+    assert any(not np.array_equal(a[k], b[k]) for k in a), "dropout had no effect on training"
+    # Without a key (or at rate 0) the forward pass is the reference one, bit for bit.
+    cfg = llama.Config(dim=16, hidden_dim=32, n_layers=1, n_heads=2, n_kv_heads=1, vocab_size=300, seq_len=16)
+    params = llama.init_params(cfg, jax.random.PRNGKey(0))
+    tokens = np.arange(32, dtype=np.int32).reshape(2, 16) % 300
+    reference = np.asarray(llama.forward(params, tokens, cfg))
+    assert np.array_equal(reference, np.asarray(llama.forward(params, tokens, cfg, dropout=0.0, key=jax.random.PRNGKey(1))))
+    assert not np.array_equal(reference, np.asarray(llama.forward(params, tokens, cfg, dropout=0.5, key=jax.random.PRNGKey(1))))
 
 
 def test_char_counts_cover_the_text_exactly(corpus):
