@@ -222,7 +222,7 @@ pub fn rope(values: &mut [f32], cos: &[f32], sin: &[f32], head_size: usize) {
     let pairs = head_size / 2;
     assert!(cos.len() >= pairs && sin.len() >= pairs, "rope: {pairs} angles needed");
     #[cfg(target_arch = "mips")]
-    if head_size % 4 == 0 && head_size > 0 && !values.is_empty() && values.len() % head_size == 0 {
+    if head_size % 4 == 0 && head_size > 0 && !values.is_empty() && values.len().is_multiple_of(head_size) {
         return imp::rope(values, cos, sin, pairs);
     }
     if head_size == 0 {
