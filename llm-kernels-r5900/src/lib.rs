@@ -12,6 +12,7 @@
 //!   the values' weighted sum four fields per instruction, when the vectors are 16-byte aligned (the engine's
 //!   KV cache and activations are); see [`backend::attention_scores_vu0`] for the bound and
 //!   [`R5900Kernels::with_vu0`] to turn it off.
+//! - **f32 matvec on VU0** when the rows are 16-byte aligned (the attention routine with scale 1), else
 //! - **f32 matvec, dot and axpy on the FPU** (`madda.s` into ACC, `mul.s`/`add.s`). The EE FPU is not IEEE
 //!   754: it truncates every result toward zero, flushes denormals to zero and has no Inf/NaN. A sum of `n`
 //!   products therefore differs from the round-to-nearest result by less than `(n + 1) · 2^-21 · Σ|aᵢbᵢ|`
@@ -127,6 +128,17 @@ impl R5900Kernels {
 
     fn matvec_f32(&mut self, out: &mut [f32], w: &MatrixRef<'_>, x: &[f32]) {
         let cols = x.len();
+        if self.vu0 && cfg!(target_endian = "little") && !out.is_empty() && w.row_stride.is_multiple_of(16) {
+            // Rows that start on 16-byte boundaries are the keys of an attention head with scale 1 (exact): one
+            // VU0 routine for the whole product.
+            let used = (out.len() - 1) * w.row_stride + 4 * cols;
+            // SAFETY: every bit pattern is a valid f32; `align_to` only returns a body that is aligned.
+            let (prefix, rows, _) = unsafe { w.data[..used].align_to::<f32>() };
+            if prefix.is_empty() && backend::vu0_fits(x) && backend::vu0_fits(&rows[..cols]) {
+                backend::attention_scores_vu0(out, x, rows, w.row_stride / 4, 1.0);
+                return;
+            }
+        }
         for (r, o) in out.iter_mut().enumerate() {
             let row = &w.row(r)[..4 * cols];
             // SAFETY: every bit pattern is a valid f32; `align_to` only returns a body that is aligned.

@@ -292,6 +292,25 @@ mod ee {
                 );
             }
         }
+        // 16-byte-aligned rows and input, a multiple of 8 columns: the VU0 path (the attention routine).
+        use llm_engine::buffer::F32Buffer;
+        for (rows, cols) in [(1, 8), (7, 64), (9, 288)] {
+            let mut matrix = F32Buffer::zeroed(rows * cols, "matrix").unwrap();
+            matrix.iter_mut().zip(rng.vec(rows * cols)).for_each(|(m, v)| *m = v);
+            let mut x = F32Buffer::zeroed(cols, "x").unwrap();
+            x.iter_mut().zip(rng.vec(cols)).for_each(|(m, v)| *m = v);
+            // SAFETY: the f32s' bytes, as the model loader sees them.
+            let bytes = unsafe { core::slice::from_raw_parts(matrix.as_ptr().cast::<u8>(), 4 * matrix.len()) };
+            let w = MatrixRef { quant: Quant::F32, rows, cols, group_size: 1, row_stride: 4 * cols, data: bytes };
+            assert!(backend::vu0_fits(&x) && backend::vu0_fits(&matrix[..cols]));
+            let (want, got) = matvec_both(&w, &x);
+            for r in 0..rows {
+                let row = &matrix[r * cols..(r + 1) * cols];
+                let sum_abs: f32 = row.iter().zip(x.iter()).map(|(a, b)| (a * b).abs()).sum();
+                let bound = truncation_bound(cols, sum_abs);
+                assert!((want[r] - got[r]).abs() <= bound, "vu0 f32 {rows}x{cols}: row {r}: {} vs {}", want[r], got[r]);
+            }
+        }
     }
 
     fn dot_and_axpy_are_within_the_truncation_bound() {
