@@ -24,7 +24,7 @@ const PULLED_PAD_SCRIPT: &str =
     "0 0 -\n300 0 CROSS\n310 0 -\n400 0 SELECT\n410 0 -\n430 0 SELECT\n440 0 -\n460 0 TRIANGLE\n470 0 -\n490 0 SELECT\n500 0 -\n520 0 START\n";
 
 /// The second model on the demo disc (the same weights as Q4), which the model run switches to.
-const SECOND_MODEL: &str = "MODEL\\AUSTENQ4.PLM";
+const SECOND_MODEL: &str = "MODEL\\AUSTEN10.PLM";
 /// The default model (`LLM.CFG`'s `model`).
 const DEFAULT_MODEL: &str = "MODEL\\AUSTEN.PLM";
 /// Positions of the model run's story.
@@ -198,9 +198,10 @@ pub fn check_model_choice(root: &Path) -> Result<()> {
         &format!("--pad-script {}", script.display()),
         &["interactive=1", "stories=1", &steps, "temperature=0", "kernels=portable"],
         &[
-            "  1. MODEL\\AUSTEN.PLM (2590 KiB, 2.42M parameters, dim 192 x 5 layers, q8)",
-            "  2. MODEL\\AUSTENQ4.PLM (1418 KiB, 2.42M parameters, dim 192 x 5 layers, q4)",
-            "model [2/2] MODEL\\AUSTENQ4.PLM (1418 KiB, 2.42M parameters, dim 192 x 5 layers, q4)",
+            "  1. MODEL\\AUSTEN.PLM (2744 KiB, 2.42M parameters, dim 192 x 5 layers, q8)",
+            "  2. MODEL\\AUSTEN10.PLM (11624 KiB, 10.52M parameters, dim 384 x 6 layers, q8)",
+            "  3. MODEL\\AUSTENQ4.PLM (1418 KiB, 2.42M parameters, dim 192 x 5 layers, q4)",
+            "model [2/3] MODEL\\AUSTEN10.PLM (11624 KiB, 10.52M parameters, dim 384 x 6 layers, q8)",
             &format!("loading {SECOND_MODEL} (freeing {DEFAULT_MODEL})"),
         ],
     )?;
@@ -228,12 +229,12 @@ pub fn check_model_choice(root: &Path) -> Result<()> {
         }
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     };
-    let (q4, q8) = (host("AUSTENQ4.PLM")?, host("AUSTEN.PLM")?);
-    if text.trim() != q4 {
-        bail!("the EE's story {text:?} is not the host's with AUSTENQ4.PLM {q4:?}");
+    let (rich, quick) = (host("AUSTEN10.PLM")?, host("AUSTEN.PLM")?);
+    if text.trim() != rich {
+        bail!("the EE's story {text:?} is not the host's with AUSTEN10.PLM {rich:?}");
     }
-    if q4 == q8 {
-        bail!("AUSTENQ4.PLM and AUSTEN.PLM tell the same story: this run cannot tell which model was used");
+    if rich == quick {
+        bail!("AUSTEN10.PLM and AUSTEN.PLM tell the same story: this run cannot tell which model was used");
     }
 
     run_llm(

@@ -246,7 +246,7 @@ fn test_all(root: &Path) -> Result<()> {
         screen::expect_text(&out.join("ee.png"), &["It is a truth universally acknowledged", word.trim()])?;
     }
     llm_demo::check_host_config(root)?; // LLM.CFG from the runner's host folder wins over the disc's
-    llm_demo::check_model_choice(root)?; // the pad menu switches to the Q4 model; a missing configured model
+    llm_demo::check_model_choice(root)?; // the pad menu switches to the rich model; a missing configured model
     llm_demo::check_saves(root)?; // SELECT saves the story on the memory card; no card, a full card
     println!("xtask: all steps passed");
     Ok(())
