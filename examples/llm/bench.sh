@@ -7,9 +7,10 @@
 #   calls per token, and for streamed models the disc-bound efficiency (the drive model's time for the
 #   bytes read during generation / the generation time).
 #
-#   examples/llm/bench.sh                  # demo model x {portable, r5900, r5900-fpu}, 15M synthetic Q8
-#                                          # (resident) x the same, 47 MB synthetic Q8 (streamed, > 32 MB)
-#   CASES="demo big" examples/llm/bench.sh # a subset (demo, 15m, big)
+#   examples/llm/bench.sh                  # demo model x {portable, r5900, r5900-fpu}, the rich Austen model
+#                                          # (AUSTEN10.PLM) x the same, 15M synthetic Q8 (resident) x the same,
+#                                          # 47 MB synthetic Q8 (streamed, > 32 MB)
+#   CASES="demo big" examples/llm/bench.sh # a subset (demo, rich, 15m, big)
 #   TIMINGS=calibrated examples/llm/bench.sh # one EE cycle model only (default: "simple calibrated")
 #   KERNELS=r5900-fpu examples/llm/bench.sh  # some kernel sets only (default: "portable r5900 r5900-fpu";
 #                                            # also r5900-fpu-spr, the Q8 rows streamed through the scratchpad)
@@ -24,7 +25,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/h-llm}"
 out="${OUT_DIR:-$CARGO_TARGET_DIR/llm-bench}"
-cases="${CASES:-demo 15m big}"
+cases="${CASES:-demo rich 15m big}"
 timings="${TIMINGS:-simple calibrated}"
 kernel_sets="${KERNELS:-portable r5900 r5900-fpu}"
 soft_float="__addsf3,__subsf3,__mulsf3,__divsf3,__ltsf2,__gtsf2,__gesf2,__lesf2,__eqsf2,__nesf2,__unordsf2,__floatsisf,__fixsfsi,__floatunsisf,__fixunssfsi,expf,sqrtf,roundf"
@@ -64,6 +65,10 @@ for case in $cases; do
             for kernels in $kernel_sets; do
                 run_case "demo-$kernels" "" steps=48 temperature=0 seed=42 "kernels=$kernels"
             done ;;
+        rich)
+            for kernels in $kernel_sets; do
+                run_case "rich-$kernels" "" steps=48 temperature=0 seed=42 'model=MODEL\AUSTEN10.PLM' "kernels=$kernels"
+            done ;;
         15m)
             synth "$out/synth15m"
             for kernels in $kernel_sets; do
@@ -72,7 +77,7 @@ for case in $cases; do
         big)
             synth "$out/synth47m" --dim 512 --hidden-dim 1376 --layers 8 --heads 8 --kv-heads 8 --vocab 32000 --seq-len 64
             run_case "synth47m-streamed-r5900-fpu" "$out/synth47m" 'model=MODEL\SYNTH.PLM' prompt=A steps=4 temperature=0 kernels=r5900-fpu ;;
-        *) echo "bench: unknown case $case (demo, 15m, big)" >&2; exit 2 ;;
+        *) echo "bench: unknown case $case (demo, rich, 15m, big)" >&2; exit 2 ;;
     esac
 done
 
