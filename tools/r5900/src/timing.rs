@@ -18,6 +18,7 @@
 
 use crate::cpu::Cpu;
 use crate::dcache::{physical, segment, Segment};
+use crate::vu0::MacroKind;
 use crate::decode::{Instr, Op};
 
 /// Which cycle model a [`Cpu`] runs (see the module documentation).
@@ -171,6 +172,11 @@ pub const SYSCALL_COST: u64 = 350;
 pub const VU_MACRO_LATENCY: u64 = 4;
 /// Stall of any VU0 macro instruction right after QMTC2, CTC2 or LQC2. D: VUUM §5.4 (1 cycle).
 pub const VU_AFTER_MOVE_STALL: u64 = 1;
+/// VDIV and VSQRT in macro mode: the FDIV unit is busy, and Q is ready, this many cycles after issue.
+/// D: VUUM §7.4 (throughput 7, latency 7); `[Micro99 Table 2]` agrees.
+pub const VU_FDIV_LATENCY: u64 = 7;
+/// VRSQRT in macro mode: the same for 13 cycles. D: VUUM §7.4.
+pub const VU_RSQRT_LATENCY: u64 = 13;
 
 // ------------------------------------------------------------------------------------------
 // Instruction classes and the pairing table.
@@ -701,6 +707,8 @@ pub(crate) struct Pipeline {
     acc_ready_fpr: u64,
     fcc_ready: u64,
     vu_move_stall_until: u64,
+    /// When VU0's FDIV unit finishes its VDIV/VSQRT/VRSQRT (and Q holds the result).
+    vu_fdiv_free: u64,
     /// Completion cycle of the one outstanding D-cache miss (or uncached load), and its line.
     miss_done: u64,
     miss_line: u32,
@@ -751,6 +759,7 @@ impl Default for Pipeline {
             acc_ready_fpr: 0,
             fcc_ready: 0,
             vu_move_stall_until: 0,
+            vu_fdiv_free: 0,
             miss_done: 0,
             miss_line: INVALID_LINE,
             wbb_done: [0; WBB_ENTRIES],
@@ -790,6 +799,7 @@ impl Pipeline {
         self.acc_ready_fpr = 0;
         self.fcc_ready = 0;
         self.vu_move_stall_until = 0;
+        self.vu_fdiv_free = 0;
         self.open = None;
         self.pending_bubble = None;
         self.pending_odd_target = false;
@@ -977,6 +987,11 @@ impl Cpu {
                     ready = ready.max(p.vf_ready[r]);
                 }
             }
+            // A second FDIV operation waits for the first; VWAITQ waits for Q (VUUM §5.4). Other readers of Q
+            // do not wait on the hardware (they read the old Q); the interpreter gives them the new one.
+            if matches!(op.kind, MacroKind::Div | MacroKind::Sqrt | MacroKind::Rsqrt | MacroKind::WaitQ) {
+                ready = ready.max(p.vu_fdiv_free);
+            }
         }
         if matches!(i.op, Op::Qmfc2 | Op::Sqc2) {
             // They read what a macro op writes: wait for its S stage (VUUM §5.4).
@@ -1078,9 +1093,16 @@ impl Cpu {
         if u.fcc_write {
             p.fcc_ready = issue + FPU_LATENCY;
         }
-        if let Some(dst) = vu_op.and_then(|op| op.vf_destination()) {
-            // ACC, Q and I have no hazard checks (VUUM §5.4); a VF result is ready in S.
-            p.vf_ready[dst] = issue + VU_MACRO_LATENCY;
+        if let Some(op) = vu_op {
+            if let Some(dst) = op.vf_destination() {
+                // ACC, Q and I have no hazard checks (VUUM §5.4); a VF result is ready in S.
+                p.vf_ready[dst] = issue + VU_MACRO_LATENCY;
+            }
+            match op.kind {
+                MacroKind::Div | MacroKind::Sqrt => p.vu_fdiv_free = issue + VU_FDIV_LATENCY,
+                MacroKind::Rsqrt => p.vu_fdiv_free = issue + VU_RSQRT_LATENCY,
+                _ => {}
+            }
         }
         if u.vu_move_in {
             p.vu_move_stall_until = issue + 1 + VU_AFTER_MOVE_STALL;

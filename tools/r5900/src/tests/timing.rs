@@ -390,3 +390,18 @@ fn a_macro_op_right_after_lqc2_stalls_one_cycle() {
     // Without the lqc2 the vmul issues @0 and END pairs => 1.
     assert_eq!(warm(&[vmul(XYZW, 3, 2, 2), END], data), 1);
 }
+
+#[test]
+fn vu0_divisions_occupy_the_fdiv_unit() {
+    // VUUM §7.4: VDIV/VSQRT throughput and latency 7, VRSQRT 13; §5.4: a second FDIV operation waits for the
+    // first, VWAITQ waits for Q. vdiv @0, vdiv @7, END pairs => 8.
+    let vdiv = vu_special2(0x38, 0b0100, 2, 1); // vdiv Q, vf1x, vf2y
+    assert_eq!(warm(&[vdiv, vdiv, END], no_setup), 8);
+    // vdiv @0, vwaitq @7 => 8; an unrelated vadd does not wait: vdiv @0, vadd @1, END pairs @1 => 2.
+    let vwaitq = vu_special2(0x3B, 0, 0, 0);
+    assert_eq!(warm(&[vdiv, vwaitq, END], no_setup), 8);
+    assert_eq!(warm(&[vdiv, vadd(field::XYZW, 3, 4, 5), END], no_setup), 2);
+    // vrsqrt Q, vf1x, vf2y @0, vwaitq @13 => 14.
+    assert_eq!(warm(&[vu_special2(0x3A, 0b0100, 2, 1), vwaitq, END], no_setup), 14);
+    assert_eq!((VU_FDIV_LATENCY, VU_RSQRT_LATENCY), (7, 13));
+}
