@@ -4,7 +4,7 @@
 #
 # Usage: model/build.sh quick|rich [bench]
 #   quick  dim 192, 5 layers, 2.4 M parameters, 1000 steps -> release/, reference/
-#   rich   dim 384, 6 layers, 10.5 M parameters, 800 steps -> release-rich/, reference-rich/
+#   rich   dim 384, 6 layers, 10.5 M parameters, 800 steps, dropout 0.2 -> release-rich/, reference-rich/
 #   bench  only time a few training steps of that shape (prints s/step), write nothing
 #
 # Training checkpoints to work/<name>/train/ and stops after TIME_BUDGET_MIN minutes
@@ -34,7 +34,7 @@ case "$NAME" in
         ;;
     rich)
         SHAPE=(--dim 384 --hidden-dim 1024 --n-layers 6 --n-heads 6 --n-kv-heads 3 --seq-len 128
-               --batch-size 32 --lr 1e-3 --warmup-steps 100 --max-steps 800 --seed 1811)
+               --batch-size 32 --lr 1e-3 --warmup-steps 100 --max-steps 800 --dropout 0.2 --seed 1811)
         DEFAULT_RELEASE=release-rich
         DEFAULT_REFERENCE=reference-rich
         CHECKPOINT_NAME=austen-rich-v0-f32.bin
